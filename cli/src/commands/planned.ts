@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+
+/**
+ * Subcommands whose work lands in later issues. They exist now so the CLI's shape is settled and
+ * `--help` tells what each will do; running one says plainly that it is not built yet (exit 2).
+ */
+const PLANNED: { name: string; args?: string; summary: string; issue: string }[] = [
+  { name: 'edge', summary: 'Run the edge agent: cameras -> motion -> inference -> tracking -> rules -> evidence -> MQTT outbox.', issue: 'edge agent issues (#3, #6, #7, #8)' },
+  { name: 'ingest', summary: 'Run an ingest worker: MQTT shared subscription -> validation -> InfluxDB + Postgres -> alerts.', issue: '#9' },
+  { name: 'api', summary: 'Run the alerts API and operator dashboard (fastify).', issue: '#10' },
+  { name: 'demo', summary: 'Run the whole system on embedded defaults (in-process broker, embedded stores, rendered scenes).', issue: '#11' },
+  { name: 'models', summary: 'List, verify and evaluate models (models list | models eval --model NAME --data DIR).', issue: '#4' },
+  { name: 'analyze', args: '[inputs...]', summary: 'Run a model on images or folders; one JSON line per image.', issue: '#4' },
+  { name: 'process', args: '[input]', summary: 'Run one camera through the edge pipeline offline; write events as JSON lines.', issue: '#3' },
+  { name: 'replay', summary: 'Run the traffic rules on recorded tracks (JSON lines); write events as JSON lines.', issue: '#7' },
+  { name: 'bench', summary: 'Run every benchmark; write bench/results/*.json and docs/benchmarks.md.', issue: '#11' },
+];
+
+export function registerPlannedCommands(program: Command): void {
+  for (const p of PLANNED) {
+    const cmd = program
+      .command(p.name)
+      .description(`${p.summary} [not built yet: ${p.issue}]`)
+      .allowUnknownOption(true)
+      .allowExcessArguments(true);
+    if (p.args) cmd.argument(p.args);
+    cmd.action(() => {
+      console.error(`vigil ${p.name}: not built yet. It will: ${p.summary} Tracked in ${p.issue}.`);
+      process.exitCode = 2;
+    });
+  }
+}

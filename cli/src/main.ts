@@ -1,0 +1,15 @@
+import { Command } from 'commander';
+import { registerConfigCommands } from './commands/config.js';
+import { registerContractCommands } from './commands/contract.js';
+import { registerPlannedCommands } from './commands/planned.js';
+
+const program = new Command('vigil')
+  .description('Vigil: AI-camera edge analytics for city operations centres (floods, fires, straw burning, traffic).')
+  .version('0.1.0')
+  .showHelpAfterError('(run with --help for usage)');
+
+registerConfigCommands(program);
+registerContractCommands(program);
+registerPlannedCommands(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,22 @@
+/**
+ * Errors that cross a process boundary carry a stable code so operators, logs and the API can match
+ * on it, and a message that says what to do next (fastify's habit: FST_ERR_* codes).
+ */
+export type VigilErrorCode =
+  | 'VIGIL_ERR_CONFIG_PARSE'
+  | 'VIGIL_ERR_CONFIG_INVALID'
+  | 'VIGIL_ERR_CONFIG_VERSION'
+  | 'VIGIL_ERR_CONFIG_ENV'
+  | 'VIGIL_ERR_CONTRACT_INVALID'
+  | 'VIGIL_ERR_CONTRACT_JSON'
+  | 'VIGIL_ERR_CONTRACT_TOPIC'
+  | 'VIGIL_ERR_NOT_IMPLEMENTED';
+
+export class VigilError extends Error {
+  readonly code: VigilErrorCode;
+  constructor(code: VigilErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'VigilError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,13 @@
+export * from './errors.js';
+export * from './ids.js';
+export * from './event.js';
+export * from './telemetry.js';
+export * from './gateway.js';
+export * from './topics.js';
+export * from './validate.js';
+export * from './generated.js';
+export * from './config/schema.js';
+export * from './config/load.js';
+export * from './config/checks.js';
+export { substituteEnv } from './config/substitute.js';
+export * from './examples.js';
