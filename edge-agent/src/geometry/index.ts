@@ -1,0 +1,2 @@
+export * from './plane.js';
+export * from './homography.js';

@@ -1,0 +1,3 @@
+export * from './detection.js';
+export * from './kalman.js';
+export * from './byte-tracker.js';
