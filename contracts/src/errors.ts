@@ -17,7 +17,10 @@ export type VigilErrorCode =
   | 'VIGIL_ERR_MODEL_INPUT'
   | 'VIGIL_ERR_MODEL_CONVERT'
   | 'VIGIL_ERR_MODEL_EVAL_DATA'
-  | 'VIGIL_ERR_NOT_IMPLEMENTED';
+  | 'VIGIL_ERR_NOT_IMPLEMENTED'
+  | 'VIGIL_ERR_OUTBOX'
+  | 'VIGIL_ERR_MQTT_TLS'
+  | 'VIGIL_ERR_MQTT_CONNECT';
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;

@@ -49,6 +49,24 @@ export const GatewayHealth = Type.Object(
       },
       { additionalProperties: false, description: 'Software and model versions.' },
     ),
+    config: Type.Optional(
+      Type.Object(
+        {
+          revision: Type.Integer({ minimum: 0, description: 'Remote config revision in use (0 = the local file).' }),
+          rejected: Type.Optional(
+            Type.Object(
+              {
+                revision: Type.Integer({ minimum: 1, description: 'The revision that was refused.' }),
+                at: Timestamp('When it was refused.'),
+                reason: Type.String({ maxLength: 4000, description: 'Why, one problem per line (file:line:col path message).' }),
+              },
+              { additionalProperties: false, description: 'The last remote config the gateway refused; it kept running the last good one.' },
+            ),
+          ),
+        },
+        { additionalProperties: false, description: 'Remote config state.' },
+      ),
+    ),
   },
   { $id: 'vigil.gateway-health.v1', title: 'GatewayHealth', description: 'Periodic gateway health.', additionalProperties: false },
 );

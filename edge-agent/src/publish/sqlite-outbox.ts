@@ -1,0 +1,245 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { monotonicFactory } from 'ulid';
+import { VigilError } from '@vigil/contracts';
+import { systemClock, type Clock } from '@vigil/observe';
+import {
+  DEFAULT_OUTBOX_MAX_BYTES,
+  KIND_PRIORITY,
+  OUTBOX_KINDS,
+  emptyStats,
+  rowBytes,
+  type Outbox,
+  type OutboxInput,
+  type OutboxKind,
+  type OutboxMessage,
+  type OutboxStats,
+} from './outbox.js';
+
+/**
+ * How hard a commit is pushed to the disk (SQLite `synchronous` in WAL mode).
+ * - `full` (default): the WAL is fsynced at every commit, so a committed event survives a power cut.
+ *   Gateways sit in roadside cabinets on commune power, where power cuts are the common crash.
+ * - `normal`: survives a crash of the agent (kill -9, OOM) but the last commits before a power cut may
+ *   be lost; about an order of magnitude more commits per second on SD cards. See bench/outbox.
+ */
+export type OutboxDurability = 'full' | 'normal';
+
+export interface SqliteOutboxOptions {
+  /** Database file, e.g. `<storage.dir>/outbox.db` (created with its directory). */
+  path: string;
+  maxBytes?: number;
+  durability?: OutboxDurability;
+  clock?: Clock;
+}
+
+const SCHEMA_VERSION = 1;
+
+interface Row {
+  key: number;
+  kind: OutboxKind;
+  seq: number;
+  id: string;
+  camera: string;
+  topic: string;
+  payload: Buffer;
+  file_path: string | null;
+  file_offset: number | null;
+  file_length: number | null;
+  properties: string | null;
+  content_type: string | null;
+  enqueued_at: number;
+  bytes: number;
+}
+
+/** The disk outbox: better-sqlite3 in WAL mode; one transaction per commit. */
+export class SqliteOutbox implements Outbox {
+  readonly path: string;
+  private readonly db: Database.Database;
+  private readonly maxBytes: number;
+  private readonly clock: Clock;
+  private readonly ulid = monotonicFactory();
+  private bytes = 0;
+  private readonly depth: Record<OutboxKind, number> = { event: 0, evidence: 0, telemetry: 0 };
+  private dropped = 0;
+  private readonly statements;
+  private readonly insertAll: (inputs: OutboxInput[]) => OutboxMessage[];
+
+  constructor(options: SqliteOutboxOptions) {
+    this.path = options.path;
+    this.maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
+    this.clock = options.clock ?? systemClock;
+    try {
+      mkdirSync(dirname(options.path), { recursive: true });
+      this.db = new Database(options.path);
+    } catch (err) {
+      throw new VigilError('VIGIL_ERR_OUTBOX', `cannot open the outbox ${options.path} (${(err as Error).message}): check storage.dir exists and is writable`, { cause: err });
+    }
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > SCHEMA_VERSION) {
+      this.db.close();
+      throw new VigilError('VIGIL_ERR_OUTBOX', `outbox ${options.path} was written by a newer agent (schema ${version}, this one knows ${SCHEMA_VERSION}): upgrade the agent, or deliver its backlog with the newer one first`);
+    }
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS outbox (
+        key INTEGER PRIMARY KEY AUTOINCREMENT,
+        priority INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        camera TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        payload BLOB NOT NULL,
+        file_path TEXT,
+        file_offset INTEGER,
+        file_length INTEGER,
+        properties TEXT,
+        content_type TEXT,
+        enqueued_at INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS outbox_send_order ON outbox (priority, key);
+      CREATE INDEX IF NOT EXISTS outbox_kind_order ON outbox (kind, key);
+      -- Sequence numbers live in their own table so they keep rising after every row is acked.
+      CREATE TABLE IF NOT EXISTS sequences (kind TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      PRAGMA user_version = ${SCHEMA_VERSION};
+    `);
+    this.statements = {
+      insert: this.db.prepare(`INSERT INTO outbox (priority, kind, seq, id, camera, topic, payload, file_path, file_offset, file_length, properties, content_type, enqueued_at, bytes)
+        VALUES (@priority, @kind, @seq, @id, @camera, @topic, @payload, @file_path, @file_offset, @file_length, @properties, @content_type, @enqueued_at, @bytes)`),
+      nextSeq: this.db.prepare(`INSERT INTO sequences (kind, value) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET value = value + 1 RETURNING value`),
+      peek: this.db.prepare(`SELECT * FROM outbox ORDER BY priority, key LIMIT ?`),
+      ack: this.db.prepare(`DELETE FROM outbox WHERE key = ? RETURNING kind, bytes`),
+      oldestTelemetry: this.db.prepare(`SELECT key, bytes FROM outbox WHERE kind = 'telemetry' ORDER BY key LIMIT 256`),
+      drop: this.db.prepare(`DELETE FROM outbox WHERE key = ?`),
+      oldest: this.db.prepare(`SELECT enqueued_at FROM outbox ORDER BY key LIMIT 1`),
+      totals: this.db.prepare(`SELECT kind, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox GROUP BY kind`),
+    };
+    for (const t of this.statements.totals.all() as { kind: OutboxKind; n: number; bytes: number }[]) {
+      this.depth[t.kind] = t.n;
+      this.bytes += t.bytes;
+    }
+    this.insertAll = this.db.transaction((inputs: OutboxInput[]) => {
+      const now = this.clock.now();
+      const rows = inputs.map((input) => this.insertOne(input, now));
+      this.enforceBound();
+      return rows;
+    });
+  }
+
+  enqueue(input: OutboxInput): OutboxMessage {
+    return this.enqueueAll([input])[0]!;
+  }
+
+  enqueueAll(inputs: OutboxInput[]): OutboxMessage[] {
+    const before = { ...this.depth, bytes: this.bytes, dropped: this.dropped };
+    try {
+      return this.insertAll(inputs);
+    } catch (err) {
+      // The transaction rolled back: so must our running totals.
+      for (const k of OUTBOX_KINDS) this.depth[k] = before[k];
+      this.bytes = before.bytes;
+      this.dropped = before.dropped;
+      throw err;
+    }
+  }
+
+  peek(limit: number, skip?: ReadonlySet<number>): OutboxMessage[] {
+    const rows = this.statements.peek.all(limit + (skip?.size ?? 0)) as Row[];
+    const out: OutboxMessage[] = [];
+    for (const r of rows) {
+      if (out.length >= limit) break;
+      if (!skip?.has(r.key)) out.push(fromRow(r));
+    }
+    return out;
+  }
+
+  ack(key: number): boolean {
+    const gone = this.statements.ack.get(key) as { kind: OutboxKind; bytes: number } | undefined;
+    if (!gone) return false;
+    this.depth[gone.kind]--;
+    this.bytes -= gone.bytes;
+    return true;
+  }
+
+  stats(now = this.clock.now()): OutboxStats {
+    const s = emptyStats(this.maxBytes);
+    s.depthByKind = { ...this.depth };
+    s.depth = this.depth.event + this.depth.evidence + this.depth.telemetry;
+    s.bytes = this.bytes;
+    const oldest = this.statements.oldest.get() as { enqueued_at: number } | undefined;
+    s.oldestAgeSeconds = oldest ? Math.max(0, (now - oldest.enqueued_at) / 1000) : 0;
+    s.droppedTelemetry = this.dropped;
+    return s;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  private insertOne(input: OutboxInput, now: number): OutboxMessage {
+    const seq = (this.statements.nextSeq.get(input.kind) as { value: number }).value;
+    const stamp = { seq, id: this.ulid(now) };
+    const payload = Buffer.from(typeof input.payload === 'function' ? input.payload(stamp) : input.payload);
+    const bytes = rowBytes({ topic: input.topic, payload, properties: input.properties });
+    const info = this.statements.insert.run({
+      priority: KIND_PRIORITY[input.kind],
+      kind: input.kind,
+      seq,
+      id: stamp.id,
+      camera: input.camera,
+      topic: input.topic,
+      payload,
+      file_path: input.file?.path ?? null,
+      file_offset: input.file?.offset ?? null,
+      file_length: input.file?.length ?? null,
+      properties: input.properties ? JSON.stringify(input.properties) : null,
+      content_type: input.contentType ?? null,
+      enqueued_at: now,
+      bytes,
+    });
+    this.depth[input.kind]++;
+    this.bytes += bytes;
+    const message: OutboxMessage = { ...stamp, key: Number(info.lastInsertRowid), kind: input.kind, camera: input.camera, topic: input.topic, payload, enqueuedAt: now, bytes };
+    if (input.file) message.file = { ...input.file };
+    if (input.properties) message.properties = { ...input.properties };
+    if (input.contentType) message.contentType = input.contentType;
+    return message;
+  }
+
+  /** Over the bound: drop the oldest telemetry until under it. Events and evidence are never dropped. */
+  private enforceBound(): void {
+    while (this.bytes > this.maxBytes && this.depth.telemetry > 0) {
+      const victims = this.statements.oldestTelemetry.all() as { key: number; bytes: number }[];
+      if (!victims.length) break;
+      for (const v of victims) {
+        if (this.bytes <= this.maxBytes) break;
+        this.statements.drop.run(v.key);
+        this.depth.telemetry--;
+        this.bytes -= v.bytes;
+        this.dropped++;
+      }
+    }
+  }
+}
+
+function fromRow(r: Row): OutboxMessage {
+  const m: OutboxMessage = {
+    key: r.key,
+    kind: r.kind,
+    seq: r.seq,
+    id: r.id,
+    camera: r.camera,
+    topic: r.topic,
+    payload: r.payload,
+    enqueuedAt: r.enqueued_at,
+    bytes: r.bytes,
+  };
+  if (r.file_path !== null) m.file = { path: r.file_path, offset: r.file_offset ?? 0, length: r.file_length ?? 0 };
+  if (r.properties !== null) m.properties = JSON.parse(r.properties) as Record<string, string>;
+  if (r.content_type !== null) m.contentType = r.content_type;
+  return m;
+}
