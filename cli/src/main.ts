@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
@@ -9,6 +10,7 @@ const program = new Command('vigil')
   .showHelpAfterError('(run with --help for usage)');
 
 registerConfigCommands(program);
+registerBenchCommand(program);
 registerContractCommands(program);
 registerPlannedCommands(program);
 

@@ -13,7 +13,6 @@ const PLANNED: { name: string; args?: string; summary: string; issue: string }[]
   { name: 'analyze', args: '[inputs...]', summary: 'Run a model on images or folders; one JSON line per image.', issue: '#4' },
   { name: 'process', args: '[input]', summary: 'Run one camera through the edge pipeline offline; write events as JSON lines.', issue: '#3' },
   { name: 'replay', summary: 'Run the traffic rules on recorded tracks (JSON lines); write events as JSON lines.', issue: '#7' },
-  { name: 'bench', summary: 'Run every benchmark; write bench/results/*.json and docs/benchmarks.md.', issue: '#11' },
 ];
 
 export function registerPlannedCommands(program: Command): void {
