@@ -1,1 +1,13 @@
-export {};
+export { loadModel, loadDetector, type Model, type LoadOptions } from './runtime/load.js';
+export { OnnxDetector, type Detector, type Detection, type DetectOptions } from './runtime/detector.js';
+export { OnnxClassifier, type Classifier, type Classification } from './runtime/classifier.js';
+export { OnnxSegmenter, type Segmenter, type Segmentation } from './runtime/segmenter.js';
+export { InputWriter, toSourceBox, type FrameInput, type RawFrame, type Placement } from './runtime/preprocess.js';
+export { openSession, type SessionOptions } from './runtime/session.js';
+export { ModelManifest, parseManifest, type InputSpec, type DecoderSpec } from './manifest.js';
+export { MODELS_DIR, dataDir, listModelNames, readModelEntry, ensureVerifiedFile, sha256File, type ModelEntry } from './registry.js';
+export { classwiseNms, iou } from './decoders/nms.js';
+export type { Candidate, DetectionDecoder, OutputTensor, Outputs } from './decoders/types.js';
+export { convertTfjsGraph, SUPPORTED_OPS, type ConvertOptions, type ConvertResult } from './convert/tfjs-to-onnx.js';
+export { readTfjsGraph } from './convert/tfjs-graph.js';
+export { convertHumanCenternet, humanCenternetJsonPath } from './convert/human-centernet.js';
