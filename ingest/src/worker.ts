@@ -1,0 +1,169 @@
+import { createLogger, createMetricsRegistry, type Clock, type Logger, type Registry, systemClock } from '@vigil/observe';
+import { DEFAULT_MAX_MESSAGE_BYTES, VigilError, type VigilEvent } from '@vigil/contracts';
+import { AlertEngine, type AlertEngineOptions } from './alerting/engine.js';
+import { MqttConsumer, type ConsumerOptions, type ReceivedMessage } from './consume/consumer.js';
+import { createIngestMetrics, type IngestMetrics } from './metrics.js';
+import type { EvidenceStore } from './store/evidence/evidence-store.js';
+import type { VigilStore } from './store/postgres/interfaces.js';
+import type { AlertRow, NotificationRow } from './store/postgres/schema.js';
+import type { TimeSeriesWriter } from './store/timeseries/point.js';
+import { eventPoints, healthPoints, telemetryPoints } from './store/timeseries/points-from.js';
+import { classify } from './validate/classify.js';
+
+/** Dead letters keep this much of a bad payload: enough to see what was wrong, not a 256 MB attack. */
+export const MAX_DEAD_LETTER_BYTES = 64 * 1024;
+
+export interface IngestPipelineOptions {
+  store: VigilStore;
+  timeseries: TimeSeriesWriter;
+  evidence?: EvidenceStore;
+  clock?: Clock;
+  logger?: Logger;
+  registry?: Registry;
+  maxMessageBytes?: number;
+  alerting?: Omit<AlertEngineOptions, 'clock' | 'logger'>;
+}
+
+/**
+ * consume -> validate -> store -> alerting for one message. Separate from the MQTT consumer so tests
+ * and the benchmark can drive it directly, and so the consumer stays about acknowledgements only.
+ */
+export class IngestPipeline {
+  readonly store: VigilStore;
+  readonly timeseries: TimeSeriesWriter;
+  readonly engine: AlertEngine;
+  readonly metrics: IngestMetrics;
+  readonly registry: Registry;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+
+  constructor(private readonly options: IngestPipelineOptions) {
+    this.store = options.store;
+    this.timeseries = options.timeseries;
+    this.clock = options.clock ?? systemClock;
+    this.logger = options.logger ?? createLogger('ingest');
+    this.registry = options.registry ?? createMetricsRegistry('ingest', false);
+    this.metrics = createIngestMetrics(this.registry, { pendingPoints: () => this.timeseries.pending(), openGaps: async () => (await this.store.openGaps()).length });
+    this.engine = new AlertEngine(this.store, { ...options.alerting, clock: this.clock, logger: this.logger });
+    this.engine.onNotification((n) => this.metrics.notifications.inc({ kind: n.kind, agency: n.agency }));
+  }
+
+  /** Stores one message. Throws only when a store is unreachable (the caller retries, not acks). */
+  async handle(msg: ReceivedMessage): Promise<void> {
+    const started = performance.now();
+    const received = new Date(this.clock.now());
+    const c = classify(msg.topic, msg.payload, msg.userProperties, this.options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    if (!c.ok) return this.deadLetter(msg, c.reason, received);
+    const m = c.message;
+    switch (m.kind) {
+      case 'event':
+        await this.handleEvent(m.value, received);
+        break;
+      case 'telemetry':
+        await this.timeseries.write(telemetryPoints(m.value));
+        break;
+      case 'gateway-health':
+        await this.timeseries.write(healthPoints(m.value));
+        await this.store.setGatewayHealth(m.value, received);
+        break;
+      case 'gateway-status': {
+        const notes = await this.store.transaction(async (tx) => {
+          await tx.setGatewayStatus(m.value, received);
+          return this.engine.applyGatewayStatus(tx, m.value);
+        });
+        this.engine.publish(notes);
+        break;
+      }
+      case 'evidence-chunk': {
+        const parts = await this.store.putEvidenceChunk({ sha256: m.value.sha256, index: m.value.index, count: m.value.count, contentType: m.value.content_type, bytes: m.value.bytes, data: m.data, receivedAt: received });
+        if (parts) {
+          if (!this.options.evidence) {
+            this.logger.warn({ sha256: m.value.sha256 }, 'evidence file arrived but no evidence directory is configured; dropped');
+            break;
+          }
+          try {
+            await this.options.evidence.put(m.value.sha256, Buffer.concat(parts));
+          } catch (err) {
+            if (err instanceof VigilError && err.code === 'VIGIL_ERR_EVIDENCE_MISMATCH') return this.deadLetter(msg, err.message, received);
+            throw err;
+          }
+          await this.store.markEvidenceStored(m.value.sha256, received);
+        }
+        break;
+      }
+    }
+    this.metrics.messages.inc({ kind: m.kind });
+    this.metrics.handleSeconds.observe({ kind: m.kind }, (performance.now() - started) / 1000);
+  }
+
+  private async handleEvent(e: VigilEvent, received: Date): Promise<void> {
+    // Time series first: a replay after a crash rewrites the same point (same series and time), so a
+    // crash between the two stores cannot lose the flood level.
+    const points = eventPoints(e);
+    if (points.length) await this.timeseries.write(points);
+    let notes: Array<[NotificationRow, AlertRow]> = [];
+    let missing: number[] = [];
+    let filled = false;
+    const inserted = await this.store.transaction(async (tx) => {
+      const r = await tx.insertEvent(e, received);
+      if (!r.inserted) return false;
+      const seq = await tx.recordSequence(e.site, e.gateway, e.seq, received);
+      missing = seq.missing;
+      filled = seq.filledGap;
+      await tx.insertEvidenceRefs(e);
+      notes = await this.engine.applyEvent(tx, e);
+      return true;
+    });
+    if (!inserted) {
+      this.metrics.duplicates.inc();
+      return;
+    }
+    if (missing.length) {
+      this.metrics.sequenceMissing.inc({ site: e.site, gateway: e.gateway }, missing.length);
+      this.logger.warn({ site: e.site, gateway: e.gateway, missing: missing.length, first: missing[0], last: missing[missing.length - 1], at_seq: e.seq }, 'gateway sequence gap: events may be lost (recorded in sequence_gaps)');
+    }
+    if (filled) this.metrics.sequenceFilled.inc({ site: e.site, gateway: e.gateway });
+    this.engine.publish(notes);
+  }
+
+  async deadLetter(msg: ReceivedMessage, reason: string, received = new Date(this.clock.now())): Promise<void> {
+    const payload = msg.payload.byteLength > MAX_DEAD_LETTER_BYTES ? msg.payload.subarray(0, MAX_DEAD_LETTER_BYTES) : msg.payload;
+    await this.store.insertDeadLetter({ topic: msg.topic.slice(0, 1024), reason, payload, receivedAt: received });
+    // The real size, not the kept part: "oversized" must stay visible.
+    this.metrics.deadLetters.inc({ channel: msg.topic.split('/').at(-1)?.slice(0, 32) ?? '' });
+    this.logger.debug({ topic: msg.topic, reason, bytes: msg.payload.byteLength }, 'dead-lettered');
+  }
+}
+
+export interface IngestWorkerOptions extends IngestPipelineOptions {
+  mqtt: Omit<ConsumerOptions, 'onGiveUp' | 'logger'>;
+}
+
+/** An ingest worker: the MQTT consumer in front of the pipeline, plus the alert engine's timer. */
+export class IngestWorker {
+  readonly pipeline: IngestPipeline;
+  readonly consumer: MqttConsumer;
+
+  constructor(options: IngestWorkerOptions) {
+    this.pipeline = new IngestPipeline(options);
+    const logger = options.logger;
+    this.consumer = new MqttConsumer(
+      {
+        ...options.mqtt,
+        ...(logger ? { logger } : {}),
+        onGiveUp: (msg, err) => this.pipeline.deadLetter(msg, `could not be stored after retries: ${err.message}`),
+      },
+      (msg) => this.pipeline.handle(msg),
+    );
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.start();
+    this.pipeline.engine.start();
+  }
+
+  async close(): Promise<void> {
+    this.pipeline.engine.stop();
+    await this.consumer.close();
+  }
+}
