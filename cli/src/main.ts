@@ -3,6 +3,8 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
+import { registerAnalyzeCommand } from './commands/analyze.js';
+import { registerModelsCommand } from './commands/models.js';
 
 const program = new Command('vigil')
   .description('Vigil: AI-camera edge analytics for city operations centres (floods, fires, straw burning, traffic).')
@@ -12,6 +14,8 @@ const program = new Command('vigil')
 registerConfigCommands(program);
 registerBenchCommand(program);
 registerContractCommands(program);
+registerAnalyzeCommand(program);
+registerModelsCommand(program);
 registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);

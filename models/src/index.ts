@@ -11,3 +11,6 @@ export type { Candidate, DetectionDecoder, OutputTensor, Outputs } from './decod
 export { convertTfjsGraph, SUPPORTED_OPS, type ConvertOptions, type ConvertResult } from './convert/tfjs-to-onnx.js';
 export { readTfjsGraph } from './convert/tfjs-graph.js';
 export { convertHumanCenternet, humanCenternetJsonPath } from './convert/human-centernet.js';
+export { evaluateModel, type EvalOptions, type EvalResult } from './eval/run.js';
+export { evaluateDetections, evaluateClassification, evaluateSegmentation, averagePrecision, matchDetections, boxIou } from './eval/metrics.js';
+export { listImages as listImageFiles, parseYoloLabels } from './eval/datasets.js';
