@@ -3,6 +3,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
+import { registerProcessCommand } from './commands/process.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerModelsCommand } from './commands/models.js';
 
@@ -16,6 +17,7 @@ registerBenchCommand(program);
 registerContractCommands(program);
 registerAnalyzeCommand(program);
 registerModelsCommand(program);
+registerProcessCommand(program);
 registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);

@@ -1,0 +1,2 @@
+export * from './image-stats.js';
+export * from './camera-health.js';

@@ -1,0 +1,3 @@
+export * from './grey.js';
+export * from './mask.js';
+export * from './motion-detector.js';
