@@ -96,7 +96,9 @@ export class InfluxTimeSeriesWriter implements TimeSeriesWriter {
   async query(measurement: string, range: TimeRange, tags: Record<string, string> = {}): Promise<StoredPoint[]> {
     const where = [`time >= ${range.from}ms`, `time < ${range.to}ms`, ...Object.entries(tags).map(([k, v]) => `${quoteIdent(k)} = '${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)];
     const q = `SELECT * FROM ${quoteIdent(measurement)} WHERE ${where.join(' AND ')} GROUP BY *`;
-    const res = await this.request('/query', new URLSearchParams({ q, epoch: 'ms' }), undefined);
+    const params = new URLSearchParams({ q, epoch: 'ms', db: this.opts.database });
+    if (this.opts.retentionPolicy) params.set('rp', this.opts.retentionPolicy);
+    const res = await this.request('/query', params, undefined);
     if (!res.ok) throw new Error(`InfluxDB query failed (${res.status}): ${await res.text()}`);
     const body = (await res.json()) as { results: { error?: string; series?: { tags?: Record<string, string>; columns: string[]; values: unknown[][] }[] }[] };
     const out: StoredPoint[] = [];
