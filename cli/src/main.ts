@@ -3,6 +3,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
+import { registerReplayCommand } from './commands/replay.js';
 import { registerProcessCommand } from './commands/process.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerModelsCommand } from './commands/models.js';
@@ -18,6 +19,7 @@ registerContractCommands(program);
 registerAnalyzeCommand(program);
 registerModelsCommand(program);
 registerProcessCommand(program);
+registerReplayCommand(program);
 registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);

@@ -9,7 +9,6 @@ const PLANNED: { name: string; args?: string; summary: string; issue: string }[]
   { name: 'ingest', summary: 'Run an ingest worker: MQTT shared subscription -> validation -> InfluxDB + Postgres -> alerts.', issue: '#9' },
   { name: 'api', summary: 'Run the alerts API and operator dashboard (fastify).', issue: '#10' },
   { name: 'demo', summary: 'Run the whole system on embedded defaults (in-process broker, embedded stores, rendered scenes).', issue: '#11' },
-  { name: 'replay', summary: 'Run the traffic rules on recorded tracks (JSON lines); write events as JSON lines.', issue: '#7' },
 ];
 
 export function registerPlannedCommands(program: Command): void {

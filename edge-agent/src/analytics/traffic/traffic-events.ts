@@ -3,11 +3,11 @@ import { CONTRACT_VERSION, formatIssues, validateMessage, VigilError, type Evide
 import type { Violation } from './rules/rule.js';
 
 /** The per-gateway event counter; the publisher persists it, tests and replay use `CountingSequence`. */
-export interface EventSequence {
+export interface SequenceCounter {
   next(): number;
 }
 
-export class CountingSequence implements EventSequence {
+export class CountingSequence implements SequenceCounter {
   constructor(private value = 0) {}
   next(): number {
     return this.value++;
@@ -18,7 +18,7 @@ export interface TrafficEventSource {
   site: string;
   gateway: string;
   camera: string;
-  sequence: EventSequence;
+  sequence: SequenceCounter;
   model?: { name: string; version: string };
 }
 
