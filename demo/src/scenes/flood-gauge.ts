@@ -9,6 +9,12 @@ export interface FloodGaugeOptions {
   peakCm?: number;
   night?: boolean;
   rain?: boolean;
+  /** Ripple highlights on the water surface (default 14). */
+  ripples?: number;
+  /** Mirror the gauge's ticks in the water below the waterline, broken by the ripples. */
+  reflection?: boolean;
+  /** Sensor grain: opacity 0..1 of a fractal-noise layer over the whole frame (default 0). */
+  noise?: number;
 }
 
 export interface FloodTruth {
@@ -31,7 +37,7 @@ export const GAUGE_MARKS = [
 ];
 
 export function floodGaugeScene(options: FloodGaugeOptions = {}): Scene<FloodTruth> {
-  const { width = 640, height = 360, seconds = 120, startCm = 0, peakCm = 60, night = false, rain = false } = options;
+  const { width = 640, height = 360, seconds = 120, startCm = 0, peakCm = 60, night = false, rain = false, ripples = 14, reflection = false, noise = 0 } = options;
   const cmToY = (cm: number) => GAUGE_ZERO_Y + ((GAUGE_TOP_Y - GAUGE_ZERO_Y) * cm) / 100;
   const depthAt = (t: number) => {
     const rise = Math.min(1, Math.max(0, t / (seconds * 0.8)));
@@ -77,7 +83,17 @@ export function floodGaugeScene(options: FloodGaugeOptions = {}): Scene<FloodTru
       }
       // water: fills below the waterline, with ripples and the gauge's broken reflection
       parts.push(`<rect x="0" y="${wy}" width="${W}" height="${H - wy}" fill="url(#water)"/>`);
-      for (let i = 0; i < 14; i++) {
+      if (reflection) {
+        // the painted ticks seen upside down in the water, each shifted sideways by the waves
+        for (let cm = 0; cm <= 100; cm += 10) {
+          const ry = 2 * wy - cmToY(cm) * H;
+          if (ry <= wy || ry >= H) continue;
+          const shift = (rnd() - 0.5) * gw * 0.6;
+          parts.push(`<rect x="${gx - gw / 2 + shift}" y="${ry - 1.5}" width="${cm % 20 === 0 ? gw : gw * 0.6}" height="3" fill="${cm % 20 === 0 ? '#c0151b' : '#111'}" fill-opacity="0.45"/>`);
+        }
+        parts.push(`<rect x="${gx - gw / 2}" y="${wy}" width="${gw}" height="${Math.min(2 * (y0 - wy) + 12, H - wy)}" fill="${night ? '#b9b9b9' : '#f4f4f0'}" fill-opacity="0.22"/>`);
+      }
+      for (let i = 0; i < ripples; i++) {
         const rx = rnd() * W;
         const ry = wy + 2 + rnd() * Math.max(4, H - wy - 4);
         parts.push(`<ellipse cx="${rx}" cy="${ry}" rx="${10 + rnd() * 30}" ry="${1 + rnd() * 1.5}" fill="#ffffff" fill-opacity="${0.08 + rnd() * 0.12}"/>`);
@@ -90,6 +106,12 @@ export function floodGaugeScene(options: FloodGaugeOptions = {}): Scene<FloodTru
           const y = rnd() * H;
           parts.push(`<line x1="${x}" y1="${y}" x2="${x - 3}" y2="${y + 12}" stroke="#dfe8f0" stroke-opacity="0.35" stroke-width="1"/>`);
         }
+      }
+      if (noise > 0) {
+        parts.push(
+          `<filter id="grain" x="0" y="0" width="1" height="1"><feTurbulence type="fractalNoise" baseFrequency="0.9" numOctaves="2" seed="${Math.floor(t * 10) + 3}"/><feColorMatrix type="saturate" values="0"/></filter>`,
+          `<rect width="${W}" height="${H}" filter="url(#grain)" opacity="${noise}"/>`,
+        );
       }
       parts.push(`<text x="8" y="${H - 8}" font-family="sans-serif" font-size="12" fill="#fff" fill-opacity="0.8">VIGIL DEMO · rendered scene</text>`);
       parts.push('</svg>');

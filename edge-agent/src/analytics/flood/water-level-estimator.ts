@@ -1,0 +1,269 @@
+import type { Point } from '../../geometry/index.js';
+import type { GaugeAxis, GaugeCalibration } from './gauge-calibration.js';
+
+/** A decoded picture (a source Frame fits): packed rows, 3 bytes per pixel for rgb24, 1 for gray. */
+export interface ImageView {
+  width: number;
+  height: number;
+  data: Uint8Array;
+  format?: 'rgb24' | 'gray';
+}
+
+/** The water model's output: probability of water per pixel, 0..1, row by row (any size; normalised coordinates map onto it). */
+export interface WaterMask {
+  width: number;
+  height: number;
+  data: Float32Array;
+}
+
+export type GaugeInvisibleReason = 'too_dark' | 'no_pattern' | 'no_waterline' | 'submerged' | 'out_of_frame';
+
+export type GaugeReading =
+  | {
+      visible: true;
+      /** Depth above the gauge's reference in cm (0 when the water is below it). */
+      depthCm: number;
+      /** Normalised image point where the waterline meets the gauge. */
+      waterline: Point;
+      /** 0..1: how clearly the two sides of the waterline differ. */
+      confidence: number;
+      source: 'image' | 'mask';
+    }
+  | { visible: false; reason: GaugeInvisibleReason; detail: string };
+
+export interface WaterLevelEstimatorOptions {
+  /** Strip mean luma (0-255) below which the gauge is too dark to read (IR off, lamp out). */
+  minLuma?: number;
+  /** Colour difference of gauge vs water, as a share of full scale, below which no waterline is seen. */
+  minContrast?: number;
+  /** Spread of row brightness (p95-p5)/p95 that the painted marks must show above the waterline. */
+  minPattern?: number;
+  /** Share of the gauge span below its lowest mark that is read too (water below the zero mark). */
+  belowShare?: number;
+}
+
+/**
+ * Finds the waterline on a calibrated gauge and turns it into a depth. Two cues, both read along the
+ * strip around the gauge line, one sample per pixel of gauge length:
+ * - the water model's probabilities (when given): the waterline is the best split of the profile into
+ *   "water below, dry above";
+ * - the image itself (model-free): above the waterline the painted gauge is visible, below it the strip
+ *   looks like water. The waterline is the best two-segment split of the row colours (least squares on a
+ *   running median, which removes thin tick marks, ripples and rain streaks but keeps the edge).
+ * The image also decides whether the gauge can be read at all: too dark, no paint pattern above the
+ * line (occluded, or the camera moved) or no contrast (fully submerged, fog) is reported as not
+ * visible rather than guessed.
+ */
+export class WaterLevelEstimator {
+  private readonly minLuma: number;
+  private readonly minContrast: number;
+  private readonly minPattern: number;
+  private readonly belowShare: number;
+
+  constructor(
+    readonly gauge: GaugeCalibration,
+    options: WaterLevelEstimatorOptions = {},
+  ) {
+    this.minLuma = options.minLuma ?? 14;
+    this.minContrast = options.minContrast ?? 0.08;
+    this.minPattern = options.minPattern ?? 0.2;
+    this.belowShare = options.belowShare ?? 0.15;
+  }
+
+  read(image: ImageView | undefined, mask?: WaterMask): GaugeReading {
+    if (!image && !mask) return { visible: false, reason: 'no_waterline', detail: 'neither a frame nor a water mask was given' };
+    const strip = image ? this.imageStrip(image) : undefined;
+    if (strip && 'reason' in strip) return strip;
+    if (strip && strip.meanLuma < this.minLuma) {
+      return { visible: false, reason: 'too_dark', detail: `gauge strip mean brightness ${strip.meanLuma.toFixed(0)} < ${this.minLuma}` };
+    }
+    if (mask) return this.readMask(mask, strip);
+    return this.readImage(strip!);
+  }
+
+  private readImage(strip: Strip): GaugeReading {
+    const split = bestSplit(strip.filtered, 3);
+    const contrast = colourDistance(split.meanBelow, split.meanAbove) / (255 * Math.sqrt(3));
+    if (contrast < this.minContrast) {
+      return { visible: false, reason: 'no_waterline', detail: `no edge along the gauge (contrast ${contrast.toFixed(3)}): submerged, fogged or not there` };
+    }
+    const pattern = this.checkPattern(strip, split.index);
+    if (pattern) return pattern;
+    return this.reading(strip.axis, strip.sLo, split.index, strip.width, strip.height, Math.min(1, contrast / (3 * this.minContrast)), 'image');
+  }
+
+  private readMask(mask: WaterMask, strip: Strip | undefined): GaugeReading {
+    const axis = this.gauge.inPixels(mask.width, mask.height);
+    const sLo = -this.belowShare * axis.length;
+    const n = Math.max(2, Math.ceil(axis.length - sLo));
+    const profile = new Float64Array(n);
+    const half = Math.max(1, axis.stripPx / 2);
+    for (let i = 0; i < n; i++) {
+      const { p, dir } = axis.pointAt(sLo + i);
+      let sum = 0;
+      let count = 0;
+      for (let k = -half; k <= half; k += 1) {
+        const x = Math.floor(p[0] - dir[1] * k);
+        const y = Math.floor(p[1] + dir[0] * k);
+        if (x < 0 || y < 0 || x >= mask.width || y >= mask.height) continue;
+        sum += mask.data[y * mask.width + x]!;
+        count++;
+      }
+      profile[i] = count ? sum / count : 0;
+    }
+    const mean = profile.reduce((a, b) => a + b, 0) / n;
+    if (mean >= 0.5 && Math.min(...profile) >= 0.5) return { visible: false, reason: 'submerged', detail: 'the water model sees water along the whole gauge' };
+    let index: number;
+    let confidence: number;
+    if (Math.max(...profile) < 0.5) {
+      index = 0;
+      confidence = 1 - Math.max(...profile);
+    } else {
+      const split = bestSplit(profile, 1);
+      if (!(split.meanBelow[0]! >= 0.5 && split.meanAbove[0]! < 0.5)) {
+        return { visible: false, reason: 'no_waterline', detail: 'the water mask along the gauge has no water-below / dry-above edge' };
+      }
+      index = split.index;
+      confidence = split.meanBelow[0]! - split.meanAbove[0]!;
+    }
+    if (strip) {
+      // the frame is on its own grid; move the split there before checking the paint above it
+      const sOnMask = sLo + index;
+      const frameIndex = Math.round((sOnMask / axis.length) * strip.axis.length - strip.sLo);
+      const pattern = this.checkPattern(strip, Math.max(0, Math.min(strip.filtered.length, frameIndex)));
+      if (pattern) return pattern;
+    }
+    return this.reading(axis, sLo, index, mask.width, mask.height, confidence, 'mask');
+  }
+
+  /** The painted marks must show above the waterline, unless too little of the gauge is left to tell. */
+  private checkPattern(strip: Strip, index: number): GaugeReading | undefined {
+    const above = strip.luma.slice(index);
+    if (above.length < 0.1 * strip.axis.length) return undefined;
+    const sorted = Float64Array.from(above).sort();
+    const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
+    const p5 = sorted[Math.floor(0.05 * (sorted.length - 1))]!;
+    const spread = p95 > 0 ? (p95 - p5) / p95 : 0;
+    if (spread < this.minPattern) {
+      return { visible: false, reason: 'no_pattern', detail: `no painted marks above the waterline (spread ${spread.toFixed(2)} < ${this.minPattern}): occluded or the camera moved` };
+    }
+    return undefined;
+  }
+
+  private reading(axis: GaugeAxis, sLo: number, index: number, w: number, h: number, confidence: number, source: 'image' | 'mask'): GaugeReading {
+    const s = sLo + index;
+    const depthCm = Math.max(0, axis.cmAt(s));
+    const { p } = axis.pointAt(s);
+    return { visible: true, depthCm, waterline: [p[0] / w, p[1] / h], confidence: Math.max(0, Math.min(1, confidence)), source };
+  }
+
+  private imageStrip(image: ImageView): Strip | Extract<GaugeReading, { visible: false }> {
+    const axis = this.gauge.inPixels(image.width, image.height);
+    const sLo = -this.belowShare * axis.length;
+    const n = Math.ceil(axis.length - sLo);
+    const channels = image.format === 'gray' ? 1 : 3;
+    const rows = new Float64Array(n * 3);
+    const luma = new Float64Array(n);
+    const half = axis.stripPx / 2;
+    let inFrame = 0;
+    let lumaSum = 0;
+    for (let i = 0; i < n; i++) {
+      const { p, dir } = axis.pointAt(sLo + i);
+      let r = 0;
+      let g = 0;
+      let b = 0;
+      let count = 0;
+      for (let k = -half; k <= half; k += 1) {
+        const x = Math.floor(p[0] - dir[1] * k);
+        const y = Math.floor(p[1] + dir[0] * k);
+        if (x < 0 || y < 0 || x >= image.width || y >= image.height) continue;
+        const o = (y * image.width + x) * channels;
+        if (channels === 1) {
+          r += image.data[o]!;
+          g += image.data[o]!;
+          b += image.data[o]!;
+        } else {
+          r += image.data[o]!;
+          g += image.data[o + 1]!;
+          b += image.data[o + 2]!;
+        }
+        count++;
+      }
+      if (count) {
+        inFrame++;
+        rows[i * 3] = r / count;
+        rows[i * 3 + 1] = g / count;
+        rows[i * 3 + 2] = b / count;
+      }
+      luma[i] = 0.299 * rows[i * 3]! + 0.587 * rows[i * 3 + 1]! + 0.114 * rows[i * 3 + 2]!;
+      lumaSum += luma[i]!;
+    }
+    if (inFrame < 0.8 * n) return { visible: false, reason: 'out_of_frame', detail: 'the gauge strip lies mostly outside the frame: check the marks in the camera config' };
+    // ~2% of the frame height: wider than a painted tick or a ripple highlight, narrower than the gauge's 10 cm divisions
+    const window = Math.max(5, Math.round(image.height * 0.02)) | 1;
+    return { axis, sLo, luma, filtered: runningMedian(rows, 3, window), meanLuma: lumaSum / n, width: image.width, height: image.height };
+  }
+}
+
+interface Strip {
+  axis: GaugeAxis;
+  sLo: number;
+  luma: Float64Array;
+  filtered: Float64Array;
+  meanLuma: number;
+  width: number;
+  height: number;
+}
+
+function runningMedian(values: Float64Array, channels: number, window: number): Float64Array {
+  const n = values.length / channels;
+  const out = new Float64Array(values.length);
+  const half = window >> 1;
+  const buf: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < n; i++) {
+      buf.length = 0;
+      for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) buf.push(values[j * channels + c]!);
+      buf.sort((a, b) => a - b);
+      out[i * channels + c] = buf[buf.length >> 1]!;
+    }
+  }
+  return out;
+}
+
+/** Two-segment least-squares fit of a multi-channel profile: the index where "above" begins. */
+export function bestSplit(values: Float64Array, channels: number): { index: number; meanBelow: number[]; meanAbove: number[] } {
+  const n = values.length / channels;
+  const sum = new Float64Array((n + 1) * channels);
+  const sq = new Float64Array(n + 1);
+  for (let i = 0; i < n; i++) {
+    let s2 = 0;
+    for (let c = 0; c < channels; c++) {
+      const v = values[i * channels + c]!;
+      sum[(i + 1) * channels + c] = sum[i * channels + c]! + v;
+      s2 += v * v;
+    }
+    sq[i + 1] = sq[i]! + s2;
+  }
+  const sse = (a: number, b: number) => {
+    let total = sq[b]! - sq[a]!;
+    for (let c = 0; c < channels; c++) {
+      const s = sum[b * channels + c]! - sum[a * channels + c]!;
+      total -= (s * s) / (b - a);
+    }
+    return total;
+  };
+  let best = 1;
+  let bestCost = Infinity;
+  for (let i = 1; i < n; i++) {
+    const cost = sse(0, i) + sse(i, n);
+    if (cost < bestCost) {
+      bestCost = cost;
+      best = i;
+    }
+  }
+  const mean = (a: number, b: number) => Array.from({ length: channels }, (_, c) => (sum[b * channels + c]! - sum[a * channels + c]!) / (b - a));
+  return { index: best, meanBelow: mean(0, best), meanAbove: mean(best, n) };
+}
+
+const colourDistance = (a: number[], b: number[]) => Math.sqrt(a.reduce((s, v, i) => s + (v - b[i]!) ** 2, 0));
