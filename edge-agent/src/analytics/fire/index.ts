@@ -1,0 +1,2 @@
+export * from './confirmation.js';
+export * from './fire-analytic.js';
