@@ -11,3 +11,6 @@ export * from './track-history.js';
 export * from './traffic-events.js';
 export * from './traffic-analytics.js';
 export * from './replay.js';
+export * from './signal/lamp-colour.js';
+export * from './signal/video-signal.js';
+export * from './signal/mqtt-signal.js';
