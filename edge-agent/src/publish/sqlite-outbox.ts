@@ -63,8 +63,12 @@ export class SqliteOutbox implements Outbox {
   private bytes = 0;
   private readonly depth: Record<OutboxKind, number> = { event: 0, evidence: 0, telemetry: 0 };
   private dropped = 0;
+  /** Acked keys not yet deleted on disk (see ack()). */
+  private readonly acked = new Set<number>();
+  private flushScheduled = false;
   private readonly statements;
   private readonly insertAll: (inputs: OutboxInput[]) => OutboxMessage[];
+  private readonly deleteAcked: (keys: number[]) => void;
 
   constructor(options: SqliteOutboxOptions) {
     this.path = options.path;
@@ -112,16 +116,19 @@ export class SqliteOutbox implements Outbox {
         VALUES (@priority, @kind, @seq, @id, @camera, @topic, @payload, @file_path, @file_offset, @file_length, @properties, @content_type, @enqueued_at, @bytes)`),
       nextSeq: this.db.prepare(`INSERT INTO sequences (kind, value) VALUES (?, 1) ON CONFLICT (kind) DO UPDATE SET value = value + 1 RETURNING value`),
       peek: this.db.prepare(`SELECT * FROM outbox ORDER BY priority, key LIMIT ?`),
-      ack: this.db.prepare(`DELETE FROM outbox WHERE key = ? RETURNING kind, bytes`),
+      row: this.db.prepare(`SELECT kind, bytes FROM outbox WHERE key = ?`),
       oldestTelemetry: this.db.prepare(`SELECT key, bytes FROM outbox WHERE kind = 'telemetry' ORDER BY key LIMIT 256`),
       drop: this.db.prepare(`DELETE FROM outbox WHERE key = ?`),
-      oldest: this.db.prepare(`SELECT enqueued_at FROM outbox ORDER BY key LIMIT 1`),
+      oldest: this.db.prepare(`SELECT key, enqueued_at FROM outbox ORDER BY key LIMIT ?`),
       totals: this.db.prepare(`SELECT kind, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox GROUP BY kind`),
     };
     for (const t of this.statements.totals.all() as { kind: OutboxKind; n: number; bytes: number }[]) {
       this.depth[t.kind] = t.n;
       this.bytes += t.bytes;
     }
+    this.deleteAcked = this.db.transaction((keys: number[]) => {
+      for (const key of keys) this.statements.drop.run(key);
+    });
     this.insertAll = this.db.transaction((inputs: OutboxInput[]) => {
       const now = this.clock.now();
       const rows = inputs.map((input) => this.insertOne(input, now));
@@ -148,21 +155,42 @@ export class SqliteOutbox implements Outbox {
   }
 
   peek(limit: number, skip?: ReadonlySet<number>): OutboxMessage[] {
-    const rows = this.statements.peek.all(limit + (skip?.size ?? 0)) as Row[];
+    const rows = this.statements.peek.all(limit + (skip?.size ?? 0) + this.acked.size) as Row[];
     const out: OutboxMessage[] = [];
     for (const r of rows) {
       if (out.length >= limit) break;
-      if (!skip?.has(r.key)) out.push(fromRow(r));
+      if (!skip?.has(r.key) && !this.acked.has(r.key)) out.push(fromRow(r));
     }
     return out;
   }
 
+  /**
+   * Acks are batched: the row leaves peek() and the totals at once, and is deleted on disk with the
+   * other acks of the same tick in one transaction (one fsync for a burst of PUBACKs, instead of one
+   * each). A crash between the two re-sends those messages: a duplicate, which ingest drops by id;
+   * never a loss.
+   */
   ack(key: number): boolean {
-    const gone = this.statements.ack.get(key) as { kind: OutboxKind; bytes: number } | undefined;
-    if (!gone) return false;
-    this.depth[gone.kind]--;
-    this.bytes -= gone.bytes;
+    if (this.acked.has(key)) return false;
+    const row = this.statements.row.get(key) as { kind: OutboxKind; bytes: number } | undefined;
+    if (!row) return false;
+    this.acked.add(key);
+    this.depth[row.kind]--;
+    this.bytes -= row.bytes;
+    if (this.acked.size >= 512) this.flushAcks();
+    else if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flushAcks());
+    }
     return true;
+  }
+
+  /** Deletes acked rows now (also done by close()). */
+  flushAcks(): void {
+    this.flushScheduled = false;
+    if (!this.acked.size || !this.db.open) return;
+    this.deleteAcked([...this.acked]);
+    this.acked.clear();
   }
 
   stats(now = this.clock.now()): OutboxStats {
@@ -170,14 +198,16 @@ export class SqliteOutbox implements Outbox {
     s.depthByKind = { ...this.depth };
     s.depth = this.depth.event + this.depth.evidence + this.depth.telemetry;
     s.bytes = this.bytes;
-    const oldest = this.statements.oldest.get() as { enqueued_at: number } | undefined;
+    const oldest = (this.statements.oldest.all(this.acked.size + 1) as { key: number; enqueued_at: number }[]).find((r) => !this.acked.has(r.key));
     s.oldestAgeSeconds = oldest ? Math.max(0, (now - oldest.enqueued_at) / 1000) : 0;
     s.droppedTelemetry = this.dropped;
     return s;
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    this.flushAcks();
+    this.db.close();
   }
 
   private insertOne(input: OutboxInput, now: number): OutboxMessage {
@@ -212,6 +242,9 @@ export class SqliteOutbox implements Outbox {
 
   /** Over the bound: drop the oldest telemetry until under it. Events and evidence are never dropped. */
   private enforceBound(): void {
+    if (this.bytes <= this.maxBytes) return;
+    for (const key of this.acked) this.statements.drop.run(key);
+    this.acked.clear();
     while (this.bytes > this.maxBytes && this.depth.telemetry > 0) {
       const victims = this.statements.oldestTelemetry.all() as { key: number; bytes: number }[];
       if (!victims.length) break;
