@@ -127,12 +127,28 @@ export class IngestPipeline {
   }
 
   async deadLetter(msg: ReceivedMessage, reason: string, received = new Date(this.clock.now())): Promise<void> {
+    reason = printable(reason);
     const payload = msg.payload.byteLength > MAX_DEAD_LETTER_BYTES ? msg.payload.subarray(0, MAX_DEAD_LETTER_BYTES) : msg.payload;
-    await this.store.insertDeadLetter({ topic: msg.topic.slice(0, 1024), reason, payload, receivedAt: received });
+    await this.store.insertDeadLetter({ topic: printable(msg.topic.slice(0, 1024)), reason, payload, receivedAt: received });
     // The real size, not the kept part: "oversized" must stay visible.
     this.metrics.deadLetters.inc({ channel: msg.topic.split('/').at(-1)?.slice(0, 32) ?? '' });
     this.logger.debug({ topic: msg.topic, reason, bytes: msg.payload.byteLength }, 'dead-lettered');
   }
+}
+
+/**
+ * PostgreSQL text cannot hold NUL, and control characters in a reason only garble logs; the raw bytes
+ * are kept in the payload column anyway.
+ */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (constraint): the same message will fail again. */
+export function isDataError(err: Error): boolean {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'string' && /^(22|23)[0-9A-Z]{3}$/.test(code);
 }
 
 export interface IngestWorkerOptions extends IngestPipelineOptions {
@@ -151,7 +167,8 @@ export class IngestWorker {
       {
         ...options.mqtt,
         ...(logger ? { logger } : {}),
-        onGiveUp: (msg, err) => this.pipeline.deadLetter(msg, `could not be stored after retries: ${err.message}`),
+        isPermanent: isDataError,
+        onGiveUp: (msg, err) => this.pipeline.deadLetter(msg, `could not be stored: ${err.message}`),
       },
       (msg) => this.pipeline.handle(msg),
     );

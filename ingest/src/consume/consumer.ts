@@ -25,6 +25,8 @@ export interface ConsumerOptions {
   sessionExpirySeconds?: number;
   /** Attempts at storing a message before handing it to onGiveUp. */
   maxAttempts?: number;
+  /** Errors that retrying cannot fix (bad data, not a down database): give up at once. */
+  isPermanent?: (err: Error) => boolean;
   /** Last resort for a message that could not be stored (e.g. dead-letter it); must not throw to ack. */
   onGiveUp?: (msg: ReceivedMessage, err: Error) => Promise<void>;
   logger?: Logger;
@@ -121,7 +123,7 @@ export class MqttConsumer {
         return true;
       } catch (err) {
         if (this.closing) return false;
-        if (attempt >= maxAttempts && this.options.onGiveUp) {
+        if ((attempt >= maxAttempts || this.options.isPermanent?.(err as Error)) && this.options.onGiveUp) {
           try {
             await this.options.onGiveUp(msg, err as Error);
             return true;

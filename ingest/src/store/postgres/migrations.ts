@@ -172,9 +172,12 @@ export const migrations: Record<string, Migration> = {
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
+/** Ingest's own migration history; other packages (alerts-api) keep theirs in their own tables. */
+export const INGEST_MIGRATION_TABLE = 'vigil_ingest_migrations';
+
 /** Brings the schema up to date; throws a VigilError naming the migration that failed. */
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db, provider, migrationTableName: INGEST_MIGRATION_TABLE, migrationLockTableName: `${INGEST_MIGRATION_TABLE}_lock` }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? '(unknown)';
     throw new VigilError('VIGIL_ERR_STORE_MIGRATION', `database migration ${failed} failed: ${(error as Error).message ?? String(error)}. Check the database URL and that the user may create tables.`, { cause: error });
