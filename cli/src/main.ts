@@ -3,6 +3,7 @@ import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
+import { registerIngestCommand } from './commands/ingest.js';
 import { registerReplayCommand } from './commands/replay.js';
 import { registerProcessCommand } from './commands/process.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
@@ -20,6 +21,7 @@ registerAnalyzeCommand(program);
 registerModelsCommand(program);
 registerProcessCommand(program);
 registerReplayCommand(program);
+registerIngestCommand(program);
 registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);
