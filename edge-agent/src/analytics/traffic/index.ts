@@ -14,3 +14,4 @@ export * from './replay.js';
 export * from './signal/lamp-colour.js';
 export * from './signal/video-signal.js';
 export * from './signal/mqtt-signal.js';
+export * from './evidence.js';
