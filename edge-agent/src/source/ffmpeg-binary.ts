@@ -37,11 +37,14 @@ export function findFfmpeg(): FfmpegBinary {
 export function describeFfmpeg(path: string, origin: FfmpegBinary['origin'] = 'env'): FfmpegBinary {
   const banner = execFileSync(path, ['-hide_banner', '-version'], { encoding: 'utf8' }).split('\n')[0] ?? '';
   const version = /ffmpeg version (\S+)/.exec(banner)?.[1] ?? 'unknown';
-  return { path, version, flavour: flavourOf(version), origin };
+  return { path, version, flavour: flavourOf(version, banner), origin };
 }
 
-/** "5.1.9-0+deb12u1" is modern; git snapshots like "20181210-g0e8eb07980" or "N-92718-g..." are judged by date. */
-export function flavourOf(version: string): FfmpegFlavour {
+/**
+ * "5.1.9-0+deb12u1" is modern. Git snapshots ("N-47683-g0e8eb07980-static", the npm build) carry no
+ * release number, so they are judged by date: in the version, or the banner's "Copyright (c) 2000-2018".
+ */
+export function flavourOf(version: string, banner = ''): FfmpegFlavour {
   const release = /^n?(\d+)\.(\d+)/.exec(version);
   if (release) {
     const [major, minor] = [Number(release[1]), Number(release[2])];
@@ -49,6 +52,8 @@ export function flavourOf(version: string): FfmpegFlavour {
   }
   const date = /^(\d{4})(\d{2})\d{2}/.exec(version);
   if (date) return { modern: Number(date[1]) * 100 + Number(date[2]) >= 202207 };
+  const copyright = /Copyright \(c\) \d{4}-(\d{4})/.exec(banner);
+  if (copyright) return { modern: Number(copyright[1]) >= 2022 };
   return { modern: true };
 }
 

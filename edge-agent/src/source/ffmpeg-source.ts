@@ -17,6 +17,11 @@ export interface FfmpegSourceOptions {
   output: FfmpegOutput;
   /** No frame for this long: kill ffmpeg, report 'stalled' and reconnect (config health.stall_s). */
   stallS: number;
+  /**
+   * Extra time allowed for the first frame of each run on top of stallS: ffmpeg probes a stream for up
+   * to 5 s (its default analyzeduration) before it decodes anything. Default 5000.
+   */
+  firstFrameGraceMs?: number;
   /** 'latest' (default): newest frame wins, older unread frames are dropped. 'every': ffmpeg waits for the reader. */
   delivery?: DeliveryMode;
   /** Stop at the end of the input, or at its first failure, instead of reconnecting. Default: files that do not loop. */
@@ -142,13 +147,13 @@ export class FfmpegCameraSource implements FrameSource {
       this.backoff.runEnded(run.streamedMs);
       if (run.code === 0 && !run.stalled && this.endAtEof) {
         this.setStatus({ state: 'ended' });
-        this.mailbox.put({ kind: 'end' });
+        await this.finalItem({ kind: 'end' });
         return;
       }
       const finding = this.reasonOf(run);
       if (this.endAtEof) {
         this.setStatus({ state: 'offline', ...finding });
-        this.mailbox.put({ kind: 'error', error: sourceError(this.camera, this.options.input.url, finding) });
+        await this.finalItem({ kind: 'error', error: sourceError(this.camera, this.options.input.url, finding) });
         return;
       }
       this.count.restarts++;
@@ -159,6 +164,12 @@ export class FfmpegCameraSource implements FrameSource {
       this.log.warn({ camera: this.camera, kind, reason: finding.reason, detail: finding.detail, retryInMs: delay, restarts: this.count.restarts }, 'camera offline; reconnecting');
       await this.sleep(delay);
     }
+  }
+
+  /** The end (or failure) goes after the last frame has been read, never in its place. */
+  private async finalItem(item: Item): Promise<void> {
+    await this.mailbox.space();
+    if (!this.closed) this.mailbox.put(item);
   }
 
   private reasonOf(run: RunResult): ReasonFinding {
@@ -186,7 +197,7 @@ export class FfmpegCameraSource implements FrameSource {
       result.stalled = true;
       child.kill('SIGKILL');
     });
-    watchdog.feed();
+    watchdog.feed(this.options.firstFrameGraceMs ?? 5000);
 
     createInterface({ input: child.stderr! }).on('line', (line) => {
       result.stderr.push(line);

@@ -13,12 +13,13 @@ export class StallWatchdog {
     private readonly onStall: () => void,
   ) {}
 
-  feed(): void {
+  /** Restarts the countdown; `extraMs` lengthens this one countdown (the first frame of a connection). */
+  feed(extraMs = 0): void {
     this.timer?.cancel();
     this.timer = this.clock.setTimeout(() => {
       this.timer = undefined;
       this.onStall();
-    }, this.limitMs);
+    }, this.limitMs + extraMs);
   }
 
   stop(): void {

@@ -82,6 +82,8 @@ test('ffmpeg builds: releases from 5.1 are modern, the 2018 npm snapshot is not'
   assert.equal(flavourOf('4.4.2-0ubuntu0.22.04.1').modern, false);
   assert.equal(flavourOf('5.0.1').modern, false);
   assert.equal(flavourOf('20181210-g0e8eb07980').modern, false);
+  const npmBanner = 'ffmpeg version N-47683-g0e8eb07980-static https://johnvansickle.com/ffmpeg/  Copyright (c) 2000-2018 the FFmpeg developers';
+  assert.equal(flavourOf('N-47683-g0e8eb07980-static', npmBanner).modern, false);
 });
 
 test('a camera config maps to ffmpeg options with the schema defaults filled in', () => {
