@@ -26,7 +26,8 @@ export type VigilErrorCode =
   | 'VIGIL_ERR_MQTT_CONNECT'
   | 'VIGIL_ERR_STORE_MIGRATION'
   | 'VIGIL_ERR_STORE_CONNECT'
-  | 'VIGIL_ERR_EVIDENCE_MISMATCH';
+  | 'VIGIL_ERR_EVIDENCE_MISMATCH'
+  | 'VIGIL_ERR_EVIDENCE_WRITE';
 
 export class VigilError extends Error {
   readonly code: VigilErrorCode;

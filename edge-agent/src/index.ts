@@ -6,3 +6,6 @@ export * from './pipeline/index.js';
 export * from './track/index.js';
 export * from './analytics/traffic/index.js';
 export * as geometry from './geometry/index.js';
+export * from './analytics/flood/index.js';
+export * from './analytics/fire/index.js';
+export * from './evidence/index.js';

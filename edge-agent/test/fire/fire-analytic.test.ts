@@ -2,19 +2,17 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateMessage, type ZoneConfig } from '@vigil/contracts';
 import { FireAnalytic, KOfNConfirmation, type FireConfig, type FireDetection } from '../../src/analytics/fire/index.js';
+import { CameraEvents, GatewaySequence } from '../../src/pipeline/events.js';
 
 const config = (over: Partial<FireConfig> = {}): FireConfig => ({ zones: [], confirm_k: 3, confirm_n: 5, cooldown_s: 600, sample_every_s: 1, ...over });
-const origin = () => {
-  let seq = 0;
-  return { site: 'hue', gateway: 'gw-1', camera: 'cam-1', nextSeq: () => seq++ };
-};
 const flame = (x = 0.4, y = 0.5, s = 0.05, score = 0.8): FireDetection => ({ label: 'fire', score, box: { x1: x, y1: y, x2: x + s, y2: y + s } });
 const smoke = (x = 0.4, y = 0.3, s = 0.1): FireDetection => ({ label: 'smoke', score: 0.7, box: { x1: x, y1: y, x2: x + s, y2: y + s } });
 
 /** Feeds one detection list per second from t0; returns the events with the second they came at. */
-function run(analytic: FireAnalytic, frames: FireDetection[][], t0 = Date.UTC(2026, 5, 10, 3)) {
-  return frames.flatMap((dets, i) => analytic.observe(t0 + i * 1000, dets).map((e) => ({ second: i, e })));
+function run(analytic: FireAnalytic, frames: FireDetection[][], t0 = Date.UTC(2026, 5, 10, 3), events = cameraEvents()) {
+  return frames.flatMap((dets, i) => analytic.observe(t0 + i * 1000, dets, events).map((e) => ({ second: i, e })));
 }
+const cameraEvents = () => new CameraEvents('hue', 'gw-1', 'cam-1', new GatewaySequence());
 
 test('k of n: a box is confirmed when overlapping boxes appear in k of the last n frames', () => {
   const c = new KOfNConfirmation(3, 5);
@@ -33,7 +31,7 @@ test('k of n: a box is confirmed when overlapping boxes appear in k of the last 
 });
 
 test('fire: confirmation before start, one incident with updates, an end after n quiet frames, all valid', () => {
-  const analytic = new FireAnalytic(config(), [], origin(), { updateEveryS: 5 });
+  const analytic = new FireAnalytic(config(), [], { updateEveryS: 5 });
   const frames = [[], [flame()], [], [flame()], [flame()], ...Array.from({ length: 10 }, () => [flame(0.4, 0.5, 0.05)]), [], [], [], [], [], [], []];
   const out = run(analytic, frames);
   assert.deepEqual(out.map(({ second, e }) => `${second}:${e.phase}:${e.type}`), ['4:start:fire', '9:update:fire', '14:update:fire', '19:end:fire']);
@@ -47,7 +45,7 @@ test('fire: confirmation before start, one incident with updates, an end after n
 });
 
 test('single-frame glints and scattered detections never start an incident', () => {
-  const analytic = new FireAnalytic(config(), [], origin());
+  const analytic = new FireAnalytic(config(), []);
   const frames = Array.from({ length: 60 }, (_, i) => (i % 4 === 0 ? [flame(0.05 + (i % 9) * 0.1, 0.2)] : []));
   assert.deepEqual(run(analytic, frames), []);
 });
@@ -62,7 +60,7 @@ const zones: ZoneConfig[] = [
 test('zone kind types the incident; field fires are straw burning only in season and hours', () => {
   const season = { months: [6, 10], hours: [8, 18] as [number, number] };
   const typeAt = (x: number, y: number, when: number) => {
-    const a = new FireAnalytic(config({ zones: ['pine-hill', 'rice', 'town'], burning_season: season }), zones, origin(), { timeZone: 'Asia/Ho_Chi_Minh' });
+    const a = new FireAnalytic(config({ zones: ['pine-hill', 'rice', 'town'], burning_season: season }), zones, { timeZone: 'Asia/Ho_Chi_Minh' });
     const out = run(a, Array.from({ length: 4 }, () => [flame(x, y)]), when);
     return out.map(({ e }) => `${e.type}@${e.zone}`);
   };
@@ -77,10 +75,10 @@ test('zone kind types the incident; field fires are straw burning only in season
 });
 
 test('masks drop known false sources; smoke alone is smoke; smoke turning to flames escalates', () => {
-  const a = new FireAnalytic(config({ zones: ['pine-hill', 'town'] }), zones, origin());
+  const a = new FireAnalytic(config({ zones: ['pine-hill', 'town'] }), zones);
   // the chimney's smoke and its glow sit in the mask: nothing
   assert.deepEqual(run(a, Array.from({ length: 10 }, () => [smoke(0.72, 0.15, 0.05), flame(0.73, 0.2, 0.03)])), []);
-  const b = new FireAnalytic(config({ zones: ['pine-hill'] }), zones, origin());
+  const b = new FireAnalytic(config({ zones: ['pine-hill'] }), zones);
   const frames = [...Array.from({ length: 4 }, () => [smoke(0.1, 0.1)]), ...Array.from({ length: 4 }, () => [smoke(0.1, 0.1), flame(0.15, 0.3)])];
   const out = run(b, frames);
   assert.deepEqual(out.map(({ second, e }) => `${second}:${e.phase}:${e.type}`), ['2:start:smoke', '6:end:smoke', '6:start:forest_fire']);
@@ -88,7 +86,7 @@ test('masks drop known false sources; smoke alone is smoke; smoke turning to fla
 });
 
 test('cool-down: a field that flares up again within cooldown_s raises no new alert; after it, it does', () => {
-  const a = new FireAnalytic(config({ zones: ['rice'], cooldown_s: 120 }), zones, origin(), { updateEveryS: 1000 });
+  const a = new FireAnalytic(config({ zones: ['rice'], cooldown_s: 120 }), zones, { updateEveryS: 1000 });
   const burst = (n: number) => Array.from({ length: n }, () => [flame(0.3, 0.7)]);
   const quiet = (n: number) => Array.from({ length: n }, () => [] as FireDetection[]);
   const out = run(a, [...burst(6), ...quiet(10), ...burst(6), ...quiet(120), ...burst(6)]);
@@ -96,11 +94,12 @@ test('cool-down: a field that flares up again within cooldown_s raises no new al
 });
 
 test('finish ends open incidents; unknown zones are named', () => {
-  const a = new FireAnalytic(config(), [], origin());
-  run(a, Array.from({ length: 4 }, () => [flame()]));
-  const end = a.finish(Date.UTC(2026, 5, 10, 4));
+  const a = new FireAnalytic(config(), []);
+  const events = cameraEvents();
+  run(a, Array.from({ length: 4 }, () => [flame()]), undefined, events);
+  const end = a.finish(Date.UTC(2026, 5, 10, 4), events);
   assert.equal(end.length, 1);
   assert.equal(end[0]!.phase, 'end');
-  assert.throws(() => new FireAnalytic(config({ zones: ['nope'] }), zones, origin()), /zone "nope" is not among/);
-  assert.throws(() => new FireAnalytic(config({ zones: ['chimney'] }), zones, origin()), /is a mask zone/);
+  assert.throws(() => new FireAnalytic(config({ zones: ['nope'] }), zones), /zone "nope" is not among/);
+  assert.throws(() => new FireAnalytic(config({ zones: ['chimney'] }), zones), /is a mask zone/);
 });

@@ -3,6 +3,9 @@ import assert from 'node:assert/strict';
 import { validateMessage, type CameraConfig } from '@vigil/contracts';
 import { GAUGE_MARKS } from '@vigil/demo';
 import { DepthSeries, FloodAnalytic, FloodLevelTracker, type WaterMask } from '../../src/analytics/flood/index.js';
+import { CameraEvents, GatewaySequence } from '../../src/pipeline/events.js';
+
+const cameraEvents = () => new CameraEvents('hue', 'gw-1', 'kim-long-gauge', new GatewaySequence());
 
 test('levels rise at their thresholds and fall only past the hysteresis band, so they never flap', () => {
   const tracker = new FloodLevelTracker({ watch: 10, warning: 30, danger: 50 }, 3);
@@ -59,11 +62,11 @@ function maskAt(depthCm: number, w = 128, h = 72): WaterMask {
 }
 
 test('flood analytic: one incident per flood, start/update/end on level changes, valid events and telemetry', () => {
-  let seq = 0;
-  const analytic = FloodAnalytic.fromCamera(camera(), { site: 'hue', gateway: 'gw-1', nextSeq: () => seq++ })!;
+  const analytic = FloodAnalytic.fromCamera(camera())!;
+  const events0 = cameraEvents();
   const t0 = Date.UTC(2026, 10, 22, 3);
   const depths = [0, 2, 12, 14, 15, 33, 35, 36, 31, 29, 28, 25, 12, 9, 5, 2, 1, 0];
-  const samples = depths.map((d, i) => analytic.sample(t0 + i * 10_000, undefined, maskAt(d)));
+  const samples = depths.map((d, i) => analytic.sample(t0 + i * 10_000, undefined, maskAt(d), events0));
   const events = samples.flatMap((s) => s.events);
   assert.deepEqual(events.map((e) => `${e.phase}:${e.attributes.level}`), ['start:watch', 'update:warning', 'update:watch', 'end:normal']);
   assert.equal(new Set(events.map((e) => e.incident)).size, 1);
@@ -87,10 +90,10 @@ test('flood analytic: one incident per flood, start/update/end on level changes,
 });
 
 test('flood analytic: an unreadable gauge reports null depth, holds the level and raises nothing', () => {
-  const analytic = FloodAnalytic.fromCamera(camera({ smoothing_samples: 1 }), { site: 'hue', gateway: 'gw-1', nextSeq: () => 0 })!;
+  const analytic = FloodAnalytic.fromCamera(camera({ smoothing_samples: 1 }))!;
   const t0 = Date.UTC(2026, 10, 22, 3);
-  assert.equal(analytic.sample(t0, undefined, maskAt(40)).telemetry.level, 'warning');
-  const blind = analytic.sample(t0 + 10_000, undefined, maskAt(200)); // water over the top of the gauge
+  assert.equal(analytic.sample(t0, undefined, maskAt(40), cameraEvents()).telemetry.level, 'warning');
+  const blind = analytic.sample(t0 + 10_000, undefined, maskAt(200), cameraEvents()); // water over the top of the gauge
   assert.equal(blind.telemetry.water_level_cm, null);
   assert.equal(blind.telemetry.level, 'warning');
   assert.deepEqual(blind.events, []);
@@ -98,12 +101,12 @@ test('flood analytic: an unreadable gauge reports null depth, holds the level an
 });
 
 test('flood analytic samples on its period, with or without motion', () => {
-  const analytic = FloodAnalytic.fromCamera(camera({ sample_every_s: 10 }), { site: 'hue', gateway: 'gw-1', nextSeq: () => 0 })!;
+  const analytic = FloodAnalytic.fromCamera(camera({ sample_every_s: 10 }))!;
   const t0 = Date.UTC(2026, 10, 22, 3);
   const taken: number[] = [];
   for (let ms = 0; ms < 600_000; ms += 200) {
     if (analytic.due(t0 + ms)) {
-      analytic.sample(t0 + ms, undefined, maskAt(5));
+      analytic.sample(t0 + ms, undefined, maskAt(5), cameraEvents());
       taken.push(ms);
     }
   }
@@ -115,5 +118,5 @@ test('flood analytic samples on its period, with or without motion', () => {
 
 test('flood analytic names a missing gauge in the config', () => {
   const bad = camera({ gauge: 'nope' });
-  assert.throws(() => FloodAnalytic.fromCamera(bad, { site: 'hue', gateway: 'gw-1', nextSeq: () => 0 }), /gauge "nope" is not among its gauges/);
+  assert.throws(() => FloodAnalytic.fromCamera(bad), /gauge "nope" is not among its gauges/);
 });

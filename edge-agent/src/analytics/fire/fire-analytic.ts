@@ -1,5 +1,5 @@
-import { monotonicFactory } from 'ulid';
-import { CONTRACT_VERSION, formatIssues, validateMessage, VigilError, type Box, type CameraConfig, type EventOf, type ZoneConfig } from '@vigil/contracts';
+import { formatIssues, validateMessage, VigilError, type Box, type CameraConfig, type EventOf, type ZoneConfig } from '@vigil/contracts';
+import type { CameraEvents, Incident } from '../../pipeline/events.js';
 import { boxArea, boxCentre, pointInPolygon, type BoxLike, type Point } from '../../geometry/index.js';
 import { KOfNConfirmation } from './confirmation.js';
 
@@ -12,14 +12,6 @@ export interface FireDetection {
   label: string;
   score: number;
   box: BoxLike;
-}
-
-export interface FireEventOrigin {
-  site: string;
-  gateway: string;
-  camera: string;
-  nextSeq: () => number;
-  model?: { name: string; version: string };
 }
 
 export interface FireAnalyticOptions {
@@ -42,9 +34,7 @@ interface WatchedZone {
 }
 
 interface OpenIncident {
-  id: string;
-  type: FireEventType;
-  startedAt: number;
+  incident: Incident<FireEventType>;
   lastUpdateAt: number;
   peakFireArea: number;
 }
@@ -65,7 +55,6 @@ export class FireAnalytic {
   readonly sampleEveryMs: number;
   private readonly zones: WatchedZone[];
   private readonly masks: Point[][];
-  private readonly ulid = monotonicFactory();
   private readonly minScore: number;
   private readonly updateEveryMs: number;
   private readonly localTime: Intl.DateTimeFormat;
@@ -74,7 +63,6 @@ export class FireAnalytic {
   constructor(
     private readonly config: FireConfig,
     zones: readonly ZoneConfig[],
-    private readonly origin: FireEventOrigin,
     options: FireAnalyticOptions = {},
   ) {
     this.sampleEveryMs = config.sample_every_s * 1000;
@@ -94,9 +82,9 @@ export class FireAnalytic {
     this.masks = zones.filter((z) => z.kind === 'mask').map((z) => z.polygon as Point[]);
   }
 
-  static fromCamera(camera: CameraConfig, origin: Omit<FireEventOrigin, 'camera'>, options?: FireAnalyticOptions): FireAnalytic | undefined {
+  static fromCamera(camera: CameraConfig, options?: FireAnalyticOptions): FireAnalytic | undefined {
     const config = camera.analytics.fire;
-    return config ? new FireAnalytic(config, camera.zones, { ...origin, camera: camera.id }, options) : undefined;
+    return config ? new FireAnalytic(config, camera.zones, options) : undefined;
   }
 
   /** True when a sample is due (fire runs on its period with or without motion). */
@@ -105,7 +93,7 @@ export class FireAnalytic {
   }
 
   /** One sampled frame's detections; returns the events it produced. */
-  observe(at: number, detections: readonly FireDetection[]): FireEvent[] {
+  observe(at: number, detections: readonly FireDetection[], events: CameraEvents): FireEvent[] {
     const planned = this.nextDueAt;
     this.nextDueAt = Number.isFinite(planned) && at - planned < this.sampleEveryMs ? planned + this.sampleEveryMs : at + this.sampleEveryMs;
     const kept = detections.filter((d) => d.score >= this.minScore && !this.masked(d.box));
@@ -117,21 +105,21 @@ export class FireAnalytic {
       const zone = this.zoneOf(d.box);
       if (zone) perZone.get(zone)![kind].push(d);
     }
-    const events: FireEvent[] = [];
-    for (const [zone, found] of perZone) events.push(...this.step(zone, at, found.fire, found.smoke));
-    return events;
+    const out: FireEvent[] = [];
+    for (const [zone, found] of perZone) out.push(...this.step(events, zone, at, found.fire, found.smoke));
+    return out;
   }
 
   /** The stream ended: close open incidents. */
-  finish(at: number): FireEvent[] {
-    const events: FireEvent[] = [];
+  finish(at: number, events: CameraEvents): FireEvent[] {
+    const out: FireEvent[] = [];
     for (const zone of this.zones) {
-      if (zone.open) events.push(this.close(zone, at, [], [], false));
+      if (zone.open) out.push(this.close(events, zone, at, [], [], false));
     }
-    return events;
+    return out;
   }
 
-  private step(zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[]): FireEvent[] {
+  private step(ev: CameraEvents, zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[]): FireEvent[] {
     const f = zone.fire.push(fire.map((d) => d.box));
     const s = zone.smoke.push(smoke.map((d) => d.box));
     const confirmedFire = fire.filter((d) => f.confirmed.includes(d.box));
@@ -140,13 +128,13 @@ export class FireAnalytic {
     const open = zone.open;
     if (open) {
       if (zone.fire.framesWithBoxes === 0 && zone.smoke.framesWithBoxes === 0) {
-        events.push(this.close(zone, at, fire, smoke, true));
+        events.push(this.close(ev, zone, at, fire, smoke, true));
         return events;
       }
-      if (open.type === 'smoke' && confirmedFire.length) {
+      if (open.incident.type === 'smoke' && confirmedFire.length) {
         // smoke turned into flames: a different incident type, so the smoke incident ends and the fire starts at once
-        events.push(this.close(zone, at, fire, smoke, false));
-        events.push(this.open(zone, at, confirmedFire, smoke, f.hits));
+        events.push(this.close(ev, zone, at, fire, smoke, false));
+        events.push(this.open(ev, zone, at, confirmedFire, smoke, f.hits));
         return events;
       }
       const fireArea = areaOf(fire);
@@ -154,25 +142,24 @@ export class FireAnalytic {
       if ((fire.length || smoke.length) && (grew || at - open.lastUpdateAt >= this.updateEveryMs)) {
         open.lastUpdateAt = at;
         open.peakFireArea = Math.max(open.peakFireArea, fireArea);
-        events.push(this.build(zone, open, 'update', at, fire, smoke, Math.max(f.hits, s.hits)));
+        events.push(this.build(ev, zone, open, 'update', at, fire, smoke, Math.max(f.hits, s.hits)));
       }
       return events;
     }
     if (at < zone.coolUntil) return events;
-    if (confirmedFire.length) events.push(this.open(zone, at, confirmedFire, smoke, f.hits));
-    else if (confirmedSmoke.length) events.push(this.open(zone, at, [], confirmedSmoke, s.hits));
+    if (confirmedFire.length) events.push(this.open(ev, zone, at, confirmedFire, smoke, f.hits));
+    else if (confirmedSmoke.length) events.push(this.open(ev, zone, at, [], confirmedSmoke, s.hits));
     return events;
   }
 
-  private open(zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[], hits: number): FireEvent {
+  private open(ev: CameraEvents, zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[], hits: number): FireEvent {
     const type = fire.length ? this.fireType(zone.kind, at) : 'smoke';
-    const id = this.ulid(at);
-    zone.open = { id, type, startedAt: at, lastUpdateAt: at, peakFireArea: areaOf(fire) };
-    return this.build(zone, zone.open, 'start', at, fire, smoke, hits, id);
+    zone.open = { incident: { type, id: '', startedAt: at, ...(zone.id ? { zone: zone.id } : {}) }, lastUpdateAt: at, peakFireArea: areaOf(fire) };
+    return this.build(ev, zone, zone.open, 'start', at, fire, smoke, hits);
   }
 
-  private close(zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[], coolDown: boolean): FireEvent {
-    const event = this.build(zone, zone.open!, 'end', at, fire, smoke, 1);
+  private close(ev: CameraEvents, zone: WatchedZone, at: number, fire: FireDetection[], smoke: FireDetection[], coolDown: boolean): FireEvent {
+    const event = this.build(ev, zone, zone.open!, 'end', at, fire, smoke, 1);
     zone.open = undefined;
     if (coolDown) zone.coolUntil = at + this.config.cooldown_s * 1000;
     return event;
@@ -197,36 +184,24 @@ export class FireAnalytic {
     return from <= to ? hour >= from && hour < to : hour >= from || hour < to;
   }
 
-  private build(zone: WatchedZone, incident: OpenIncident, phase: 'start' | 'update' | 'end', at: number, fire: FireDetection[], smoke: FireDetection[], hits: number, id = this.ulid(at)): FireEvent {
-    const shown = incident.type === 'smoke' ? smoke : [...fire, ...smoke];
+  private build(ev: CameraEvents, zone: WatchedZone, open: OpenIncident, phase: 'start' | 'update' | 'end', at: number, fire: FireDetection[], smoke: FireDetection[], hits: number): FireEvent {
+    const type = open.incident.type;
+    const shown = type === 'smoke' ? smoke : [...fire, ...smoke];
     const boxes: Box[] = shown.slice(0, 64).map((d) => ({ x1: clamp01(d.box.x1), y1: clamp01(d.box.y1), x2: clamp01(d.box.x2), y2: clamp01(d.box.y2), label: d.label, score: clamp01(d.score) }));
-    const score = shown.length ? Math.max(...shown.map((d) => d.score)) : 0;
-    const event = {
-      v: CONTRACT_VERSION,
-      id,
-      incident: incident.id,
-      seq: this.origin.nextSeq(),
-      type: incident.type,
-      phase,
-      started_at: iso(incident.startedAt),
-      ...(phase === 'end' ? { ended_at: iso(at) } : {}),
-      frame_at: iso(at),
-      site: this.origin.site,
-      gateway: this.origin.gateway,
-      camera: this.origin.camera,
-      ...(zone.id ? { zone: zone.id } : {}),
-      score: clamp01(score),
-      boxes,
-      evidence: [],
-      ...(this.origin.model ? { model: this.origin.model } : {}),
-      attributes: {
-        zone_kind: zone.kind,
-        fire_area_ratio: round3(Math.min(1, areaOf(fire))),
-        smoke_area_ratio: round3(Math.min(1, areaOf(smoke))),
-        frames_confirmed: Math.max(1, Math.min(hits, this.config.confirm_n)),
-        frames_window: this.config.confirm_n,
-      },
+    const score = clamp01(shown.length ? Math.max(...shown.map((d) => d.score)) : 0);
+    const attributes = {
+      zone_kind: zone.kind,
+      fire_area_ratio: round3(Math.min(1, areaOf(fire))),
+      smoke_area_ratio: round3(Math.min(1, areaOf(smoke))),
+      frames_confirmed: Math.max(1, Math.min(hits, this.config.confirm_n)),
+      frames_window: this.config.confirm_n,
     };
+    let event: FireEvent;
+    if (phase === 'start') {
+      const started = ev.start(type, at, attributes, { score, boxes, ...(zone.id ? { zone: zone.id } : {}) });
+      open.incident = started.incident;
+      event = started.event;
+    } else event = phase === 'update' ? ev.update(open.incident, at, attributes, { score, boxes }) : ev.end(open.incident, at, attributes, { score, boxes });
     const checked = validateMessage('event', event);
     if (!checked.ok) throw new VigilError('VIGIL_ERR_CONTRACT_INVALID', `fire analytic built an invalid event (a bug here): ${formatIssues(checked.issues)}`);
     return checked.value as FireEvent;
@@ -249,6 +224,5 @@ export class FireAnalytic {
 }
 
 const areaOf = (ds: readonly FireDetection[]) => ds.reduce((a, d) => a + boxArea(d.box), 0);
-const iso = (ms: number) => new Date(ms).toISOString();
 const clamp01 = (v: number) => Math.min(1, Math.max(0, v));
 const round3 = (v: number) => Math.round(v * 1000) / 1000;

@@ -1,5 +1,5 @@
-import { monotonicFactory } from 'ulid';
-import { CONTRACT_VERSION, formatIssues, validateMessage, VigilError, type CameraConfig, type EventOf, type FloodLevel, type ZoneConfig } from '@vigil/contracts';
+import { formatIssues, validateMessage, VigilError, type CameraConfig, type EventOf, type FloodLevel, type ZoneConfig } from '@vigil/contracts';
+import type { CameraEvents, Incident } from '../../pipeline/events.js';
 import { boundingRect, pointInPolygon, type Point } from '../../geometry/index.js';
 import { GaugeCalibration } from './gauge-calibration.js';
 import { DepthSeries, FloodLevelTracker } from './flood-levels.js';
@@ -7,15 +7,6 @@ import { WaterLevelEstimator, type GaugeReading, type ImageView, type WaterMask,
 
 export type FloodConfig = NonNullable<CameraConfig['analytics']['flood']>;
 export type FloodEvent = EventOf<'flood_level'>;
-
-/** Who the events are from; `nextSeq` is the gateway's event counter (the publisher owns it). */
-export interface EventOrigin {
-  site: string;
-  gateway: string;
-  camera: string;
-  nextSeq: () => number;
-  model?: { name: string; version: string };
-}
 
 /** The flood fields of a camera's telemetry message (the pipeline adds fps, health and counters). */
 export interface FloodTelemetry {
@@ -44,15 +35,13 @@ export class FloodAnalytic {
   private readonly series: DepthSeries;
   private readonly levels: FloodLevelTracker;
   private readonly area: AreaSampler | undefined;
-  private readonly ulid = monotonicFactory();
   private nextDueAt = -Infinity;
-  private incident: { id: string; startedAt: number } | undefined;
+  private incident: Incident<'flood_level'> | undefined;
   private lastDepth: number | null = null;
 
   constructor(
     private readonly config: FloodConfig,
     parts: { gauge?: GaugeCalibration; areaZone?: ZoneConfig; estimator?: WaterLevelEstimatorOptions },
-    private readonly origin: EventOrigin,
   ) {
     this.sampleEveryMs = config.sample_every_s * 1000;
     this.estimator = parts.gauge ? new WaterLevelEstimator(parts.gauge, parts.estimator) : undefined;
@@ -62,14 +51,14 @@ export class FloodAnalytic {
   }
 
   /** Builds the analytic from a camera's config (already checked by contracts' config checks). */
-  static fromCamera(camera: CameraConfig, origin: Omit<EventOrigin, 'camera'>, estimator?: WaterLevelEstimatorOptions): FloodAnalytic | undefined {
+  static fromCamera(camera: CameraConfig, estimator?: WaterLevelEstimatorOptions): FloodAnalytic | undefined {
     const config = camera.analytics.flood;
     if (!config) return undefined;
     const gaugeConfig = config.gauge ? camera.gauges.find((g) => g.id === config.gauge) : undefined;
     if (config.gauge && !gaugeConfig) throw new VigilError('VIGIL_ERR_CONFIG_INVALID', `camera ${camera.id}: analytics.flood.gauge "${config.gauge}" is not among its gauges; add it under gauges or fix the id`);
     const areaZone = config.area_zone ? camera.zones.find((z) => z.id === config.area_zone) : undefined;
     if (config.area_zone && !areaZone) throw new VigilError('VIGIL_ERR_CONFIG_INVALID', `camera ${camera.id}: analytics.flood.area_zone "${config.area_zone}" is not among its zones; add a flood_area zone or fix the id`);
-    return new FloodAnalytic(config, { ...(gaugeConfig ? { gauge: new GaugeCalibration(gaugeConfig) } : {}), ...(areaZone ? { areaZone } : {}), ...(estimator ? { estimator } : {}) }, { ...origin, camera: camera.id });
+    return new FloodAnalytic(config, { ...(gaugeConfig ? { gauge: new GaugeCalibration(gaugeConfig) } : {}), ...(areaZone ? { areaZone } : {}), ...(estimator ? { estimator } : {}) });
   }
 
   /** True when a sample is due: the pipeline hands this camera's frame over even without motion. */
@@ -78,7 +67,7 @@ export class FloodAnalytic {
     return at >= this.nextDueAt - this.sampleEveryMs * 0.1;
   }
 
-  sample(at: number, image: ImageView | undefined, mask?: WaterMask): FloodSample {
+  sample(at: number, image: ImageView | undefined, mask: WaterMask | undefined, events: CameraEvents): FloodSample {
     // the schedule stays anchored (no drift from the slack) unless the samples fell a period behind
     const planned = this.nextDueAt;
     this.nextDueAt = Number.isFinite(planned) && at - planned < this.sampleEveryMs ? planned + this.sampleEveryMs : at + this.sampleEveryMs;
@@ -90,19 +79,16 @@ export class FloodAnalytic {
     this.lastDepth = depth;
     const flooded = mask && this.area ? round3(this.area.floodedRatio(mask)) : undefined;
     const telemetry: FloodTelemetry = { water_level_cm: depth, level, ...(flooded !== undefined ? { flooded_ratio: flooded } : {}) };
-    const events: FloodEvent[] = [];
+    const out: FloodEvent[] = [];
     if (level !== before) {
       const visible = reading?.visible ?? false;
-      if (before === 'normal') {
-        const id = this.ulid(at);
-        this.incident = { id, startedAt: at };
-        events.push(this.event('start', at, level, telemetry, visible, id));
-      } else if (this.incident) {
-        events.push(this.event(level === 'normal' ? 'end' : 'update', at, level, telemetry, visible));
+      if (before === 'normal') out.push(this.event(events, 'start', at, level, telemetry, visible));
+      else if (this.incident) {
+        out.push(this.event(events, level === 'normal' ? 'end' : 'update', at, level, telemetry, visible));
         if (level === 'normal') this.incident = undefined;
       }
     }
-    return { at, reading, telemetry, events };
+    return { at, reading, telemetry, events: out };
   }
 
   /** The depth of the last sample (null when the gauge was not readable). */
@@ -110,36 +96,22 @@ export class FloodAnalytic {
     return this.lastDepth;
   }
 
-  private event(phase: 'start' | 'update' | 'end', at: number, level: FloodLevel, t: FloodTelemetry, visible: boolean, id = this.ulid(at)): FloodEvent {
-    const incident = this.incident!;
+  private event(ev: CameraEvents, phase: 'start' | 'update' | 'end', at: number, level: FloodLevel, t: FloodTelemetry, visible: boolean): FloodEvent {
     const rate = this.series.rateCmPerHour();
-    const event = {
-      v: CONTRACT_VERSION,
-      id,
-      incident: incident.id,
-      seq: this.origin.nextSeq(),
-      type: 'flood_level' as const,
-      phase,
-      started_at: iso(incident.startedAt),
-      ...(phase === 'end' ? { ended_at: iso(at) } : {}),
-      frame_at: iso(at),
-      site: this.origin.site,
-      gateway: this.origin.gateway,
-      camera: this.origin.camera,
-      ...(this.config.area_zone ? { zone: this.config.area_zone } : {}),
-      score: 1,
-      boxes: [],
-      evidence: [],
-      ...(this.origin.model ? { model: this.origin.model } : {}),
-      attributes: {
-        water_level_cm: t.water_level_cm,
-        level,
-        ...(rate !== undefined ? { rate_cm_per_h: round1(rate) } : {}),
-        ...(t.flooded_ratio !== undefined ? { flooded_ratio: t.flooded_ratio } : {}),
-        gauge_visible: visible,
-        ...(this.config.gauge ? { gauge: this.config.gauge } : {}),
-      },
+    const attributes = {
+      water_level_cm: t.water_level_cm,
+      level,
+      ...(rate !== undefined ? { rate_cm_per_h: round1(rate) } : {}),
+      ...(t.flooded_ratio !== undefined ? { flooded_ratio: t.flooded_ratio } : {}),
+      gauge_visible: visible,
+      ...(this.config.gauge ? { gauge: this.config.gauge } : {}),
     };
+    let event: FloodEvent;
+    if (phase === 'start') {
+      const started = ev.start('flood_level', at, attributes, this.config.area_zone ? { zone: this.config.area_zone } : {});
+      this.incident = started.incident;
+      event = started.event;
+    } else event = phase === 'update' ? ev.update(this.incident!, at, attributes) : ev.end(this.incident!, at, attributes);
     const checked = validateMessage('event', event);
     if (!checked.ok) throw new VigilError('VIGIL_ERR_CONTRACT_INVALID', `flood analytic built an invalid event (a bug here): ${formatIssues(checked.issues)}`);
     return checked.value as FloodEvent;
@@ -174,6 +146,5 @@ class AreaSampler {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString();
 const round1 = (v: number) => Math.round(v * 10) / 10;
 const round3 = (v: number) => Math.round(v * 1000) / 1000;
