@@ -41,11 +41,21 @@ export class Recorder {
     });
   }
 
+  /** Resolves when pred() holds: checked on every message and every 50 ms (for state outside the recorder). */
   until(what: string, pred: () => boolean, timeoutMs = 30_000): Promise<void> {
     if (pred()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`)), timeoutMs);
-      this.waiters.push({ pred, resolve: () => (clearTimeout(timer), resolve()) });
+      const done = () => {
+        clearTimeout(timer);
+        clearInterval(poll);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        clearInterval(poll);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}`));
+      }, timeoutMs);
+      const poll = setInterval(() => pred() && done(), 50);
+      this.waiters.push({ pred, resolve: done });
     });
   }
 

@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { decodeMessage, exampleFloodEvent, exampleTelemetry, validateMessage } from '@vigil/contracts';
+import mqtt from 'mqtt';
+import { parseDocument } from 'yaml';
+import { checkConfigText, decodeMessage, exampleFloodEvent, exampleTelemetry, validateMessage } from '@vigil/contracts';
 import { createMetricsRegistry } from '@vigil/observe';
 import { mosquittoSkip, startMosquitto } from '@vigil/testkit';
-import { parseEvidenceProperties, Publisher, SqliteOutbox, type EventDraft } from '../../src/publish/index.js';
+import { MemoryOutbox, parseEvidenceProperties, Publisher, RemoteConfig, SqliteOutbox, type ConfigDiff, type EventDraft } from '../../src/publish/index.js';
 import { firstArrivals, Recorder, startAgent } from './helpers.js';
 
 const SITE = 'hue';
@@ -211,6 +213,63 @@ test('kill -9 of the agent mid-burst (link up, then link down), restart: every c
       await drain.exited;
     }
     await ingest.close();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('remote config over the retained topic: a good revision is applied with a diff, a bad one is refused and reported in health', { skip: mosquittoSkip() }, async () => {
+  const broker = await startMosquitto();
+  const dir = tempDir();
+  const outbox = new MemoryOutbox();
+  const localYaml = readFileSync(new URL('../../../docs/examples/minimal-camera.yaml', import.meta.url), 'utf8');
+  const local = checkConfigText(localYaml, 'minimal-camera.yaml', {});
+  assert.ok(local.ok, JSON.stringify(local));
+  const site = local.config.site;
+  const gateway = local.config.gateway;
+  const applied: { revision: number; diff: ConfigDiff }[] = [];
+  const rc = new RemoteConfig({ site, gateway, current: local.config, env: {}, apply: (_c, diff, revision) => void applied.push({ revision, diff }) });
+  const outcomes: Promise<unknown>[] = [];
+  const publisher = new Publisher({
+    site,
+    gateway,
+    link: { url: broker.url, keepalive_s: 5 },
+    outbox,
+    agentVersion: '0.1.0-test',
+    storageDir: dir,
+    onConfig: (payload) => outcomes.push(rc.handle(payload)),
+    configState: () => rc.state(),
+  });
+  const centre = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
+  const watch = await Recorder.connect(broker.url, `vigil/v1/${site}/${gateway}/health`);
+  const configTopic = `vigil/v1/${site}/${gateway}/config`;
+  const send = (revision: number, yaml: string) =>
+    centre.publishAsync(configTopic, JSON.stringify({ v: 1, revision, issued_at: new Date().toISOString(), yaml }), { qos: 1, retain: true });
+  try {
+    const doc = parseDocument(localYaml);
+    doc.setIn(['cameras', 0, 'detect', 'fps'], 3);
+    await send(1, doc.toString()); // retained before the gateway connects: it gets it on subscribe
+    publisher.start();
+    await watch.until('revision 1 applied', () => applied.length === 1, 10_000);
+    assert.equal(applied[0]!.revision, 1);
+    assert.deepEqual(applied[0]!.diff.changed.map((c) => c.id), [local.config.cameras[0]!.id]);
+
+    await send(2, doc.toString().replace(/^site: .*$/m, 'site: Not A Slug'));
+    await watch.until('revision 2 handled', () => outcomes.length === 2, 10_000);
+    await Promise.all(outcomes);
+    assert.equal(applied.length, 1, 'the bad revision was not applied');
+    publisher.publishHealth();
+    await watch.until('health', () => watch.on('/health').length > 0, 10_000);
+    const health = decodeMessage('gateway-health', watch.on('/health').at(-1)!.payload);
+    assert.ok(health.ok, JSON.stringify(health));
+    assert.equal(health.value.config?.revision, 1);
+    assert.equal(health.value.config?.rejected?.revision, 2);
+    assert.match(health.value.config?.rejected?.reason ?? '', /\/site/);
+  } finally {
+    await centre.publishAsync(configTopic, '', { qos: 1, retain: true });
+    await publisher.stop();
+    await centre.endAsync();
+    await watch.close();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
   }
