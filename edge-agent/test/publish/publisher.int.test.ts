@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { parseDocument } from 'yaml';
 import { checkConfigText, decodeMessage, exampleFloodEvent, exampleTelemetry, validateMessage } from '@vigil/contracts';
 import { createMetricsRegistry } from '@vigil/observe';
 import { mosquittoSkip, startMosquitto } from '@vigil/testkit';
@@ -246,15 +245,16 @@ test('remote config over the retained topic: a good revision is applied with a d
   const send = (revision: number, yaml: string) =>
     centre.publishAsync(configTopic, JSON.stringify({ v: 1, revision, issued_at: new Date().toISOString(), yaml }), { qos: 1, retain: true });
   try {
-    const doc = parseDocument(localYaml);
-    doc.setIn(['cameras', 0, 'detect', 'fps'], 3);
-    await send(1, doc.toString()); // retained before the gateway connects: it gets it on subscribe
+    const edited = structuredClone(local.config);
+    edited.cameras[0]!.detect.fps = 3;
+    const good = JSON.stringify(edited); // JSON is YAML too
+    await send(1, good); // retained before the gateway connects: it gets it on subscribe
     publisher.start();
     await watch.until('revision 1 applied', () => applied.length === 1, 10_000);
     assert.equal(applied[0]!.revision, 1);
     assert.deepEqual(applied[0]!.diff.changed.map((c) => c.id), [local.config.cameras[0]!.id]);
 
-    await send(2, doc.toString().replace(/^site: .*$/m, 'site: Not A Slug'));
+    await send(2, good.replace(`"site":"${site}"`, '"site":"Not A Slug"'));
     await watch.until('revision 2 handled', () => outcomes.length === 2, 10_000);
     await Promise.all(outcomes);
     assert.equal(applied.length, 1, 'the bad revision was not applied');

@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { parseDocument } from 'yaml';
 import { checkConfigText, type GatewayConfig } from '@vigil/contracts';
 import { ManualClock } from '@vigil/observe';
 import { diffConfigs, isEmptyDiff, RemoteConfig, type ConfigDiff } from '../../src/publish/index.js';
@@ -17,18 +16,18 @@ function parse(text: string): GatewayConfig {
   return r.config;
 }
 
-/** The example with edits: fps of the gauge camera, one camera removed, one added, mqtt keepalive. */
+/**
+ * The example with edits: fps of the gauge camera, one camera removed, one added, mqtt keepalive.
+ * Written back as JSON, which is YAML too.
+ */
 function editedYaml(): string {
-  const doc = parseDocument(exampleYaml);
-  doc.setIn(['cameras', 0, 'detect', 'fps'], 2);
-  const cams = doc.get('cameras') as { items: unknown[] };
-  const ridge = doc.getIn(['cameras', 1]) as { clone(): { set(k: string, v: unknown): void } };
-  const copy = ridge.clone();
-  copy.set('id', 'a-luoi-ridge');
-  cams.items.splice(2, 1); // phong-dien-field
-  cams.items.push(copy);
-  doc.setIn(['mqtt', 'keepalive_s'], 45);
-  return doc.toString();
+  const c = structuredClone(parse(exampleYaml));
+  c.cameras[0]!.detect.fps = 2;
+  const copy = { ...structuredClone(c.cameras[1]!), id: 'a-luoi-ridge' };
+  c.cameras.splice(2, 1); // phong-dien-field
+  c.cameras.push(copy);
+  c.mqtt.keepalive_s = 45;
+  return JSON.stringify(c, null, 1);
 }
 
 const message = (revision: number, yaml: string) => JSON.stringify({ v: 1, revision, issued_at: '2026-11-22T03:00:00.000Z', yaml });
@@ -47,9 +46,9 @@ test('diffConfigs: names added, removed and changed cameras; unchanged ones are 
 });
 
 test('diffConfigs: a change deep inside one camera (a zone point) marks only that camera', () => {
-  const doc = parseDocument(exampleYaml);
-  doc.setIn(['cameras', 3, 'zones', 0, 'polygon', 0, 0], 0.91);
-  const d = diffConfigs(parse(exampleYaml), parse(doc.toString()));
+  const next = structuredClone(parse(exampleYaml));
+  next.cameras[3]!.zones[0]!.polygon[0]![0] = 0.91;
+  const d = diffConfigs(parse(exampleYaml), next);
   assert.deepEqual(d.changed.map((c) => c.id), ['le-loi-hung-vuong']);
   assert.equal(d.unchanged.length, 3);
   assert.deepEqual(d.sections, []);
@@ -88,7 +87,7 @@ test('RemoteConfig: a good revision is applied with its diff; older or equal rev
 test('RemoteConfig: a bad config is refused with line:column reasons, the last good one keeps running, and health says why', async () => {
   const { rc, applied } = remote();
   await rc.handle(message(1, editedYaml()));
-  const bad = editedYaml().replace('transport: tcp', 'transprot: tcp');
+  const bad = editedYaml().replace('"transport": "tcp"', '"transprot": "tcp"');
   const r = await rc.handle(message(2, bad));
   assert.equal(r.status, 'rejected');
   assert.match(r.status === 'rejected' ? r.reason : '', /remote config revision 2:\d+:\d+: \/cameras\/0\/source\/transprot unknown key "transprot" \(did you mean "transport"\?\)/);
