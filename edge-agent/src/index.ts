@@ -9,3 +9,4 @@ export * as geometry from './geometry/index.js';
 export * from './analytics/flood/index.js';
 export * from './analytics/fire/index.js';
 export * from './evidence/index.js';
+export * from './agent/index.js';

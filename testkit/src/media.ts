@@ -34,7 +34,7 @@ export function makeClip(options: ClipOptions): string {
   const tmp = `${out}.${process.pid}.tmp.mp4`;
   execFileSync(ffmpeg, [
     '-hide_banner', '-loglevel', 'error', '-y',
-    '-f', 'lavfi', '-i', `${source}=size=${width}x${height}:rate=${fps}`,
+    '-f', 'lavfi', '-i', `${source}${source.includes('=') ? ':' : '='}size=${width}x${height}:rate=${fps}`,
     '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-g', String(gop), '-pix_fmt', 'yuv420p', tmp,
   ]);
   execFileSync('mv', [tmp, out]);

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { GatewayConfig, VigilEvent } from '@vigil/contracts';
+import { createLogger, type Logger, type Registry } from '@vigil/observe';
+import type { AnalyticFactory } from '../pipeline/analytic.js';
+import { Publisher, type EventDraft } from '../publish/publisher.js';
+import { RemoteConfig, type ConfigDiff } from '../publish/remote-config.js';
+import { SqliteOutbox } from '../publish/sqlite-outbox.js';
+import { CameraRunner } from './camera-runner.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+export interface EdgeAgentOptions {
+  config: GatewayConfig;
+  /** Analytic families offered to every camera; each decides from the camera config whether it runs. */
+  analytics?: AnalyticFactory[];
+  telemetryIntervalMs?: number;
+  registry?: Registry;
+  logger?: Logger;
+  /** Sees every event as it is committed (the demo prints them). */
+  onEvent?: (event: VigilEvent) => void;
+  /** Model name -> version, reported in gateway health. */
+  models?: () => Record<string, string>;
+}
+
+/**
+ * The gateway process: every enabled camera through its pipeline, every event and telemetry sample
+ * committed to the disk outbox before it is published, gateway status and health, and remote config
+ * that restarts only the cameras that changed.
+ */
+export class EdgeAgent {
+  private config: GatewayConfig;
+  private readonly log: Logger;
+  private readonly runners = new Map<string, CameraRunner>();
+  private outbox: SqliteOutbox | undefined;
+  private publisher: Publisher | undefined;
+  private remote: RemoteConfig | undefined;
+  private telemetryTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: EdgeAgentOptions) {
+    this.config = o.config;
+    this.log = o.logger ?? createLogger('edge');
+  }
+
+  get cameras(): string[] {
+    return [...this.runners.keys()];
+  }
+
+  start(): void {
+    const { config } = this;
+    mkdirSync(config.storage.dir, { recursive: true });
+    this.outbox = new SqliteOutbox({ path: join(config.storage.dir, 'outbox.db'), maxBytes: config.storage.outbox_max_mb * 1024 * 1024 });
+    this.remote = new RemoteConfig({
+      site: config.site,
+      gateway: config.gateway,
+      current: config,
+      stateFile: join(config.storage.dir, 'remote-config.json'),
+      apply: (next, diff) => this.applyConfig(next, diff),
+    });
+    this.publisher = new Publisher({
+      site: config.site,
+      gateway: config.gateway,
+      link: config.mqtt,
+      outbox: this.outbox,
+      agentVersion: AGENT_VERSION,
+      storageDir: config.storage.dir,
+      cameras: () => [...this.runners.values()].map((r) => r.state()),
+      models: this.o.models,
+      configState: () => this.remote?.state(),
+      onConfig: (payload) => void this.remote?.handle(payload),
+      logger: this.log,
+      registry: this.o.registry,
+    });
+    this.publisher.on('error', (err) => this.log.warn({ code: err.code }, err.message));
+    this.publisher.start();
+    for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera);
+    const every = this.o.telemetryIntervalMs ?? 10_000;
+    this.telemetryTimer = setInterval(() => this.sampleTelemetry(), every);
+    this.telemetryTimer.unref();
+    this.log.info({ site: config.site, gateway: config.gateway, cameras: this.cameras }, 'edge agent started');
+  }
+
+  private startCamera(camera: GatewayConfig['cameras'][number]): void {
+    const runner = new CameraRunner({
+      site: this.config.site,
+      gateway: this.config.gateway,
+      camera,
+      analytics: this.o.analytics ?? [],
+      registry: this.o.registry,
+      logger: this.log,
+      emit: (event) => this.commit(event),
+    });
+    this.runners.set(camera.id, runner);
+    runner.start();
+    this.log.info({ camera: camera.id, analytics: runner.analyticNames }, 'camera started');
+  }
+
+  private commit(event: VigilEvent): void {
+    const { id: _id, seq: _seq, ...draft } = event;
+    const message = this.publisher!.publishEvent(draft as EventDraft);
+    this.o.onEvent?.({ ...event, id: message.id, seq: message.seq });
+  }
+
+  private sampleTelemetry(): void {
+    for (const runner of this.runners.values()) {
+      try {
+        this.publisher!.publishTelemetry(runner.telemetry());
+      } catch (err) {
+        this.log.error({ camera: runner.camera.id, err }, 'telemetry sample rejected');
+      }
+    }
+  }
+
+  private async applyConfig(next: GatewayConfig, diff: ConfigDiff): Promise<void> {
+    for (const id of [...diff.removed, ...diff.changed.map((c) => c.id)]) {
+      await this.runners.get(id)?.stop();
+      this.runners.delete(id);
+    }
+    this.config = next;
+    for (const camera of [...diff.changed, ...diff.added]) if (camera.enabled) this.startCamera(camera);
+    if (diff.sections.length) this.log.warn({ sections: diff.sections }, 'gateway sections changed: they take effect at the next agent restart');
+    this.log.info({ added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, unchanged: diff.unchanged.length }, 'remote config applied');
+  }
+
+  async stop(): Promise<void> {
+    if (this.telemetryTimer) clearInterval(this.telemetryTimer);
+    await Promise.all([...this.runners.values()].map((r) => r.stop()));
+    this.runners.clear();
+    // events that incidents' ends produced while stopping are already in the outbox; the next start sends them
+    await this.publisher?.stop();
+    this.outbox?.close();
+  }
+}

@@ -1,0 +1,2 @@
+export * from './camera-runner.js';
+export * from './edge-agent.js';
