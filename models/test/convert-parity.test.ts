@@ -41,9 +41,7 @@ before(async () => {
 async function compare(image: sharp.Sharp): Promise<void> {
   const rgb = await image.resize(S, S, { fit: 'fill' }).removeAlpha().raw().toBuffer();
   const nhwc = Float32Array.from(rgb);
-  const nchw = new Float32Array(3 * S * S);
-  for (let p = 0; p < S * S; p++) for (let c = 0; c < 3; c++) nchw[c * S * S + p] = nhwc[p * 3 + c]!;
-  const out = await session.run({ images: new ort.Tensor('float32', nchw, [1, 3, S, S]) });
+  const out = await session.run({ images: new ort.Tensor('float32', nhwc, [1, S, S, 3]) });
   const heat = out['heatmap']!.data as Float32Array;
   const sizes = out['sizes']!.data as Float32Array;
   const input = tf.tensor4d(nhwc, [1, S, S, 3]);

@@ -12,7 +12,7 @@ import { convertTfjsGraph, type ConvertResult } from './tfjs-to-onnx.js';
  * threshold and keeps the batch dimension free, which the graph's own Reshape([1,-1]) tail does not.
  */
 export const HUMAN_CENTERNET = {
-  input: { tf: 'tower_0/images', onnx: 'images' },
+  input: { tf: 'tower_0/images', onnx: 'images', layout: 'NHWC' as const },
   outputs: [{ tf: 'tower_0/keypoints', onnx: 'heatmap' }, { tf: 'tower_0/wh', onnx: 'sizes' }],
 };
 

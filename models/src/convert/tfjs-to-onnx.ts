@@ -4,14 +4,18 @@ import { attrInts, attrString, attrStrings, type TfGraph, type TfNode, type TfWe
 
 /**
  * TF.js graph model -> ONNX, for the ops that the models we ship use (see SUPPORTED_OPS). TF graphs
- * are NHWC; the ONNX graph is NCHW throughout (what onnxruntime's CPU kernels are fastest at, and the
- * layout our preprocessing writes), so weights are transposed once here and per-channel constants
- * are reshaped to [1,C,1,1]. The batch dimension is left symbolic ("N") so several cameras' frames
+ * are NHWC; the ONNX graph is NCHW inside (what onnxruntime's CPU kernels are fastest at), so
+ * weights are transposed once here and per-channel constants are reshaped to [1,C,1,1]. The input
+ * stays NHWC by default (one Transpose node), so interleaved pixels can be copied straight in. The batch dimension is left symbolic ("N") so several cameras' frames
  * can go through one run.
  */
 export interface ConvertOptions {
-  /** The graph's Placeholder and the ONNX input name to give it. */
-  input: { tf: string; onnx: string };
+  /**
+   * The graph's Placeholder and the ONNX input name to give it. layout NHWC (default) keeps TF's
+   * input layout and transposes inside the graph, so callers can copy interleaved pixels straight in;
+   * NCHW exposes a planar input.
+   */
+  input: { tf: string; onnx: string; layout?: 'NHWC' | 'NCHW' };
   /** Tensors to expose; the graph is cut after them (nodes they do not depend on are dropped). */
   outputs: { tf: string; onnx: string }[];
   producer?: string;
@@ -33,6 +37,7 @@ export const SUPPORTED_OPS = [
 ] as const;
 
 const OPSET = 13;
+const INPUT_NCHW = '__input_nchw';
 /** NHWC axis -> NCHW axis. */
 const AXIS_TO_NCHW = [0, 2, 3, 1];
 
@@ -68,6 +73,8 @@ class GraphConverter {
     }
     const [, h, w, c] = dims as [number, number, number, number];
     this.shapes.set(placeholder.name, [1, h, w, c]);
+    const nhwcInput = (this.options.input.layout ?? 'NHWC') === 'NHWC';
+    if (nhwcInput) this.nodes.push({ op: 'Transpose', name: INPUT_NCHW, inputs: [this.options.input.onnx], outputs: [INPUT_NCHW], attrs: { perm: [0, 3, 1, 2] } });
     for (const node of order) {
       if (node.op === 'Const' || node.op === 'Placeholder') continue;
       this.ops[node.op] = (this.ops[node.op] ?? 0) + 1;
@@ -81,7 +88,7 @@ class GraphConverter {
       this.nodes.push({ op: 'Identity', name: `output/${o.onnx}`, inputs: [this.ref(o.tf)], outputs: [o.onnx] });
       return { name: o.onnx, dims: nchw };
     });
-    const inputShape: (number | string)[] = ['N', c, h, w];
+    const inputShape: (number | string)[] = nhwcInput ? ['N', h, w, c] : ['N', c, h, w];
     const onnx = encodeOnnxModel({
       name: 'converted-from-tfjs',
       nodes: this.nodes,
@@ -287,7 +294,8 @@ class GraphConverter {
     const [name, index] = tensor.split(':');
     if (index !== undefined && index !== '0') throw new VigilError('VIGIL_ERR_MODEL_CONVERT', `Tensor ${tensor}: only the first output of a node is translated.`);
     if (this.isConst(name!)) throw new VigilError('VIGIL_ERR_MODEL_CONVERT', `Constant ${name} used as an activation input; not translated.`);
-    return name === this.options.input.tf ? this.options.input.onnx : name!;
+    if (name !== this.options.input.tf) return name!;
+    return (this.options.input.layout ?? 'NHWC') === 'NHWC' ? INPUT_NCHW : this.options.input.onnx;
   }
 
   private shapeOf(tensor: string): number[] {

@@ -24,12 +24,14 @@ export class CenternetDecoder implements DetectionDecoder {
     const peaks: { score: number; c: number; y: number; x: number }[] = [];
     for (let c = 0; c < classes; c++) {
       const base = (b * classes + c) * plane;
-      for (let y = 0; y < h; y++) {
-        for (let x = 0; x < w; x++) {
-          const v = hd[base + y * w + x]!;
-          if (v < minScore || !isPeak(hd, base, w, h, x, y, v)) continue;
-          peaks.push({ score: v, c, y, x });
-        }
+      const end = base + plane;
+      for (let i = base; i < end; i++) {
+        const v = hd[i]!;
+        if (v < minScore) continue;
+        const cell = i - base;
+        const x = cell % w;
+        const y = (cell - x) / w;
+        if (isPeak(hd, base, w, h, x, y, v)) peaks.push({ score: v, c, y, x });
       }
     }
     peaks.sort((p, q) => q.score - p.score);

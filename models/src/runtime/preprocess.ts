@@ -41,6 +41,10 @@ export class InputWriter {
   private readonly padValues: number[];
   private readonly scale: number[];
   private readonly shift: number[];
+  /** Byte value -> normalised value, per model channel. */
+  private readonly lookup: [Float32Array, Float32Array, Float32Array];
+  /** mean 0 and std 1: pixels go in as 0-255 floats. */
+  private readonly identity: boolean;
 
   constructor(private readonly spec: InputSpec) {
     this.planeSize = spec.width * spec.height;
@@ -49,6 +53,8 @@ export class InputWriter {
     this.shift = spec.mean.map((m, i) => -m / spec.std[i]!);
     const pad = spec.pad ?? 0;
     this.padValues = [0, 1, 2].map((c) => pad * this.scale[c]! + this.shift[c]!);
+    this.lookup = [0, 1, 2].map((c) => Float32Array.from({ length: 256 }, (_, v) => v * this.scale[c]! + this.shift[c]!)) as [Float32Array, Float32Array, Float32Array];
+    this.identity = spec.mean.every((m) => m === 0) && spec.std.every((v) => v === 1);
   }
 
   /** The input tensor data for `count` frames (a view on the reused buffer). */
@@ -89,25 +95,30 @@ export class InputWriter {
         else for (let p = 0; p < this.planeSize; p++) out[base + p * 3 + c] = v;
       }
     }
-    const [s0, s1, s2] = this.scale as [number, number, number];
-    const [t0, t1, t2] = this.shift as [number, number, number];
-    for (let y = 0; y < nh; y++) {
-      let src = y * nw * 3;
-      let p = (y + oy) * W + ox;
-      for (let x = 0; x < nw; x++, src += 3, p++) {
-        // Model channel c takes source channel c (RGB) or 2 - c (BGR).
-        const a = pixels[bgr ? src + 2 : src]!;
-        const b = pixels[src + 1]!;
-        const d = pixels[bgr ? src : src + 2]!;
-        if (nchw) {
-          out[base + p] = a * s0 + t0;
-          out[base + this.planeSize + p] = b * s1 + t1;
-          out[base + 2 * this.planeSize + p] = d * s2 + t2;
-        } else {
-          const q = base + p * 3;
-          out[q] = a * s0 + t0;
-          out[q + 1] = b * s1 + t1;
-          out[q + 2] = d * s2 + t2;
+    const rowValues = nw * 3;
+    if (!nchw && !bgr && this.identity) {
+      // Interleaved RGB into an NHWC 0-255 input: a native uint8 -> float32 copy per row.
+      for (let y = 0; y < nh; y++) out.set(pixels.subarray(y * rowValues, (y + 1) * rowValues), base + ((y + oy) * W + ox) * 3);
+    } else {
+      const [l0, l1, l2] = this.lookup;
+      for (let y = 0; y < nh; y++) {
+        let src = y * rowValues;
+        let p = (y + oy) * W + ox;
+        for (let x = 0; x < nw; x++, src += 3, p++) {
+          // Model channel c takes source channel c (RGB) or 2 - c (BGR).
+          const a = l0[pixels[bgr ? src + 2 : src]!]!;
+          const b = l1[pixels[src + 1]!]!;
+          const d = l2[pixels[bgr ? src : src + 2]!]!;
+          if (nchw) {
+            out[base + p] = a;
+            out[base + this.planeSize + p] = b;
+            out[base + 2 * this.planeSize + p] = d;
+          } else {
+            const q = base + p * 3;
+            out[q] = a;
+            out[q + 1] = b;
+            out[q + 2] = d;
+          }
         }
       }
     }
