@@ -15,3 +15,4 @@ export * from './signal/lamp-colour.js';
 export * from './signal/video-signal.js';
 export * from './signal/mqtt-signal.js';
 export * from './evidence.js';
+export * from './traffic-stage.js';
