@@ -1,13 +1,14 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerEdgeCommand } from './commands/edge.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
 import { registerIngestCommand } from './commands/ingest.js';
-import { registerReplayCommand } from './commands/replay.js';
-import { registerProcessCommand } from './commands/process.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerReplayCommand } from './commands/replay.js';
+import { registerProcessCommand } from './commands/process.js';
 
 const program = new Command('vigil')
   .description('Vigil: AI-camera edge analytics for city operations centres (floods, fires, straw burning, traffic).')
@@ -15,12 +16,13 @@ const program = new Command('vigil')
   .showHelpAfterError('(run with --help for usage)');
 
 registerConfigCommands(program);
+registerEdgeCommand(program);
 registerBenchCommand(program);
 registerContractCommands(program);
-registerAnalyzeCommand(program);
-registerModelsCommand(program);
 registerProcessCommand(program);
 registerReplayCommand(program);
+registerAnalyzeCommand(program);
+registerModelsCommand(program);
 registerIngestCommand(program);
 registerPlannedCommands(program);
 

@@ -1,2 +1,3 @@
 export * from './camera-runner.js';
 export * from './edge-agent.js';
+export * from './analytics.js';
