@@ -5,7 +5,7 @@ import vigilApi from './app.js';
 import type { AppOptions } from './options.js';
 
 /** Builds the fastify instance around the API plugin: logger, timeouts, schema type provider. */
-export async function buildServer(opts: AppOptions, logger: boolean | object = false): Promise<FastifyInstance> {
+export async function buildServer(opts: AppOptions, logger: boolean | object = false, configure?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger === true ? createLogger('alerts-api') : undefined,
     logger: logger === true ? undefined : logger === false ? false : logger,
@@ -15,6 +15,7 @@ export async function buildServer(opts: AppOptions, logger: boolean | object = f
     trustProxy: true,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  configure?.(app as unknown as FastifyInstance);
   await app.register(vigilApi, opts);
   return app as unknown as FastifyInstance;
 }

@@ -10,7 +10,7 @@ const Hotspot = Type.Object(
     trend: Type.Union([Type.Literal('rising'), Type.Literal('falling'), Type.Literal('steady'), Type.Literal('unknown')]),
     rate_cm_per_h: Type.Union([Type.Number(), Type.Null()]),
     updated_at: Type.String({ format: 'date-time' }),
-    recent: Type.Array(Type.Tuple([Type.String(), Type.Union([Type.Number(), Type.Null()])])),
+    recent: Type.Array(Type.Array(Type.Union([Type.String(), Type.Number(), Type.Null()]), { minItems: 2, maxItems: 2 }), { description: '[ISO time, cm] pairs, oldest first.' }),
   },
   // The serializer drops anything not listed here: a future field cannot leak by accident.
   { additionalProperties: false },

@@ -11,7 +11,7 @@ const Camera = Type.Object({
   state: Type.Union([Type.Literal('offline'), Type.Literal('firing'), Type.Literal('acknowledged'), Type.Literal('ok')]),
   open_alerts: Type.Integer(),
   last_event_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  location: Type.Union([Type.Tuple([Type.Number(), Type.Number()]), Type.Null()]),
+  location: Type.Union([Type.Array(Type.Number(), { minItems: 2, maxItems: 2, description: '[lat, lon]' }), Type.Null()]),
 });
 
 const Gateway = Type.Object({
