@@ -82,7 +82,7 @@ test('Hanoi clip end to end: signal phases as seen, detector -> tracker -> rules
     }
 
     // Tracking: the clip is busy (dozens of motorbikes), ids stay bounded (no runaway re-identification).
-    console.log(`tracks confirmed ${ids.size}, max live ${maxLive}, events ${events.length}`, JSON.stringify(events.map((e) => [e.type, e.phase, (Date.parse(e.frame_at) - t0) / 1000, e.track_id, e.attributes.vehicle_class ?? ''])));
+    console.log(`tracks confirmed ${ids.size}, max live ${maxLive}, events ${events.length}`, JSON.stringify(events.map((e) => [e.type, e.phase, (Date.parse(e.frame_at) - t0) / 1000, e.track_id, 'vehicle_class' in e.attributes ? e.attributes.vehicle_class : ''])));
     assert.ok(ids.size >= 20, `confirmed tracks ${ids.size}`);
     assert.ok(maxLive <= 80, `live tracks ${maxLive}`);
 
