@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { exampleFloodEvent, exampleRedLightEvent, exampleTelemetry, topics, type VigilEvent } from '@vigil/contracts';
-import { influxSkip, mosquittoSkip, postgresSkip, startInflux, startMosquitto, startPostgres, type InfluxHandle, type MosquittoHandle, type PostgresHandle } from '@vigil/testkit';
+import { freePort, influxSkip, mosquittoSkip, postgresSkip, startInflux, startMosquitto, startPostgres, type InfluxHandle, type MosquittoHandle, type PostgresHandle } from '@vigil/testkit';
 import { monotonicFactory } from 'ulid';
 import {
   InfluxTimeSeriesWriter,
@@ -47,7 +47,12 @@ test('two workers on a shared subscription, one killed under load: 0 lost, 0 dup
   const common = ['--mqtt', broker.url, '--postgres', url, '--influx', influx.url, '--influx-db', 'kill_test', '--group', 'killtest', '--connections', '2'];
   const a = new WorkerProcess([...common, '--client-id', 'ingest-a', '--data', WorkerProcess.dataDir()]);
   const bData = WorkerProcess.dataDir();
-  const b = new WorkerProcess([...common, '--client-id', 'ingest-b', '--data', bData]);
+  const bMetrics = await freePort();
+  const b = new WorkerProcess([...common, '--client-id', 'ingest-b', '--data', bData, '--metrics-port', String(bMetrics)]);
+  const storedByB = async () => {
+    const text = await (await fetch(`http://127.0.0.1:${bMetrics}/metrics`)).text();
+    return Number(/vigil_ingest_messages_total\{kind="event"[^}]*\} (\d+)/.exec(text)?.[1] ?? 0);
+  };
   await Promise.all([a.start(), b.start()]);
   const db = await openDatabase({ url });
   const pub = await publisher(broker.url);
@@ -56,9 +61,10 @@ test('two workers on a shared subscription, one killed under load: 0 lost, 0 dup
     const messages = events.map(eventMessage);
     const third = Math.floor(messages.length / 3);
     await publishAll(pub, messages.slice(0, third));
-    await waitFor('the workers to be busy', async () => Number((await db.db.selectFrom('events').select((e) => e.fn.countAll().as('n')).executeTakeFirstOrThrow()).n) > 200);
+    await waitFor('worker b to take its share', async () => (await storedByB()) > 100);
     const publishing = publishAll(pub, messages.slice(third));
     await new Promise((r) => setTimeout(r, 300));
+    const beforeKill = await storedByB();
     await b.kill('SIGKILL');
     await publishing;
     // The same slot comes back (systemd Restart=always) and the broker hands it what it never acknowledged.
@@ -70,6 +76,7 @@ test('two workers on a shared subscription, one killed under load: 0 lost, 0 dup
       await waitFor(`${events.length} events stored`, async () => (await store.countEvents()) === events.length, 180_000);
       const ids = await db.db.selectFrom('events').select('id').execute();
       assert.equal(new Set(ids.map((r) => r.id)).size, events.length, 'no event lost');
+      assert.ok(beforeKill > 100 && beforeKill < events.length, `worker b stored ${beforeKill} events before it was killed`);
       const alerts = await store.listAlerts({ limit: 100_000 });
       assert.equal(alerts.length, 1000, 'one alert per incident, none duplicated');
       assert.deepEqual([...new Set(alerts.map((x) => x.event_count))], [3], 'each event counted once into its alert');
