@@ -99,7 +99,7 @@ export class CameraHealthMonitor {
       const raise = () => {
         const o = this.offline;
         if (!o || o.incident) return;
-        const { incident, event } = this.events.start('camera_offline', since, this.offlineAttributes());
+        const { incident, event } = this.events.start('camera_offline', Math.max(since, this.clock.now()), this.offlineAttributes(), { startedAt: since });
         o.incident = incident;
         this.emit(event);
       };
@@ -124,7 +124,8 @@ export class CameraHealthMonitor {
     if (!dark && !covered && !blurred && this.referenceSharpness !== undefined) {
       this.referenceSharpness += SHARPNESS_LEARNING_RATE * (stats.sharpness - this.referenceSharpness);
     }
-    const frozen = this.previous !== undefined && maxAbsDifference(this.previous, image) <= t.frozenMaxDiff;
+    // A black or flat picture repeats trivially; it is reported as dark or covered, not also frozen.
+    const frozen = !dark && !covered && this.previous !== undefined && maxAbsDifference(this.previous, image) <= t.frozenMaxDiff;
     this.previous = image;
     this.step('too_dark', dark, at, stats.brightness);
     this.step('covered', covered, at, stats.contrast);
@@ -152,7 +153,7 @@ export class CameraHealthMonitor {
       c.clearSince = undefined;
       c.since ??= at;
       if (!c.incident && at - c.since >= limitMs) {
-        const { incident, event } = this.events.start('camera_tampered', c.since, { reason, metric: round(metric) });
+        const { incident, event } = this.events.start('camera_tampered', at, { reason, metric: round(metric) }, { startedAt: c.since });
         c.incident = incident;
         this.emit(event);
       }

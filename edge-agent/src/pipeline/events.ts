@@ -28,6 +28,8 @@ export interface Incident<K extends EventType> {
 const ulid = monotonicFactory();
 
 export interface StartOptions {
+  /** When the incident began, if before the frame that confirmed it (default: `at`). */
+  startedAt?: number;
   zone?: string;
   score?: number;
   boxes?: Box[];
@@ -47,7 +49,7 @@ export class CameraEvents {
 
   start<K extends EventType>(type: K, at: number, attributes: EventOf<K>['attributes'], options: StartOptions = {}): { incident: Incident<K>; event: EventOf<K> } {
     const id = ulid(at);
-    const incident: Incident<K> = { type, id, startedAt: at, ...(options.zone ? { zone: options.zone } : {}) };
+    const incident: Incident<K> = { type, id, startedAt: options.startedAt ?? at, ...(options.zone ? { zone: options.zone } : {}) };
     return { incident, event: this.build(incident, 'start', at, attributes, options, id) };
   }
 
