@@ -51,3 +51,15 @@ test('Prometheus scrapes ingest, api and gateways', () => {
   const cfg = parse(readFileSync(join(deploy, 'prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string }[] };
   assert.deepEqual(cfg.scrape_configs.map((s) => s.job_name).sort(), ['vigil-api', 'vigil-edge', 'vigil-ingest']);
 });
+
+test('the Grafana dashboard queries only measurements and fields that ingest writes', async () => {
+  const { MEASUREMENTS } = await import('@vigil/ingest');
+  const dash = JSON.parse(readFileSync(join(deploy, 'grafana/vigil-overview.json'), 'utf8')) as { panels: { targets: { query: string }[] }[] };
+  const written = new Set<string>(Object.values(MEASUREMENTS));
+  const queries = dash.panels.flatMap((p) => p.targets.map((t) => t.query));
+  assert.ok(queries.length >= 5);
+  for (const q of queries) {
+    const m = /FROM "([^"]+)"/.exec(q)?.[1];
+    assert.ok(m && written.has(m), `${q} reads "${m}", which ingest does not write (${[...written].join(', ')})`);
+  }
+});
