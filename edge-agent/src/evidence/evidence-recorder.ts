@@ -89,6 +89,16 @@ export class EvidenceRecorder {
     return out;
   }
 
+  /**
+   * Synchronous end of stream (the pipeline's `finish` cannot wait for ffmpeg): every queued event
+   * leaves now with the refs it has, the snapshot but no clip.
+   */
+  drainWithoutClips(): VigilEvent[] {
+    const out = this.queue.map((q) => ('ready' in q ? q.event : withEvidence(q.event, q.refs)));
+    this.queue.length = 0;
+    return out;
+  }
+
   get pending(): number {
     return this.queue.length;
   }

@@ -32,6 +32,9 @@ test('depth series: median over the window rejects a one-sample spike; rate of r
   const out = [10, 11, 80, 12, 13].map((d, i) => series.push(t0 + i * 600_000, d));
   assert.equal(out[2], 11);
   assert.equal(out[4], 12);
+  // unreadable samples are gaps: a lone reading among them gives no depth
+  const gaps = new DepthSeries(3);
+  assert.deepEqual([null, null, 40, null, 41, 42].map((d, i) => gaps.push(t0 + i * 10_000, d)), [null, null, null, null, 40.5, 41.5]);
   const steady = new DepthSeries(1);
   for (let i = 0; i <= 6; i++) steady.push(t0 + i * 300_000, 20 + i * 1.5); // 1.5 cm per 5 min
   assert.ok(Math.abs(steady.rateCmPerHour()! - 18) < 1e-6);

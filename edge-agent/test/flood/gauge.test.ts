@@ -80,7 +80,7 @@ test('a gauge that cannot be seen is reported with a reason, not guessed', async
   // a parked truck in front of the gauge: a uniform panel, no painted marks
   const occluded = estimator.read(paint(frame, [0.4, 0.15, 0.6, 0.9], [90, 110, 140]));
   assert.equal(occluded.visible, false);
-  assert.ok(!occluded.visible && ['no_pattern', 'no_waterline'].includes(occluded.reason), JSON.stringify(occluded));
+  assert.ok(!occluded.visible && ['no_pattern', 'no_waterline', 'unstable'].includes(occluded.reason), JSON.stringify(occluded));
 
   // the water over the top of the gauge: the strip is water all along
   const submerged = estimator.read(paint(frame, [0.4, 0.1, 0.6, 1], [92, 86, 66]));

@@ -1,2 +1,3 @@
 export * from './confirmation.js';
 export * from './fire-analytic.js';
+export * from './fire-stage.js';

@@ -73,7 +73,10 @@ export class FloodAnalytic {
     this.nextDueAt = Number.isFinite(planned) && at - planned < this.sampleEveryMs ? planned + this.sampleEveryMs : at + this.sampleEveryMs;
     const reading = this.estimator ? this.estimator.read(image, mask) : undefined;
     let depth: number | null = null;
-    if (reading?.visible) depth = round1(this.series.push(at, reading.depthCm));
+    if (reading) {
+      const smoothed = this.series.push(at, reading.visible ? reading.depthCm : null);
+      depth = smoothed === null ? null : round1(smoothed);
+    }
     const before = this.levels.level;
     const level = depth === null ? before : this.levels.update(depth);
     this.lastDepth = depth;

@@ -39,12 +39,14 @@ export class FloodLevelTracker {
 }
 
 /**
- * The depth series of one gauge: median over the last `window` readings (a ripple, a passing wave or a
+ * The depth series of one gauge: median over the last `window` samples (a ripple, a passing wave or a
  * misread frame moves the median little), and the rate of rise as the least-squares slope of the
- * smoothed depths over the last `rateWindowMs`.
+ * smoothed depths over the last `rateWindowMs`. Samples where the gauge could not be read count in the
+ * window as gaps: when fewer than half of the window's samples were readable there is no depth (null),
+ * so one stray reading among unreadable frames is not reported.
  */
 export class DepthSeries {
-  private readonly raw: number[] = [];
+  private readonly raw: (number | null)[] = [];
   private readonly smoothed: { at: number; cm: number }[] = [];
 
   constructor(
@@ -52,10 +54,12 @@ export class DepthSeries {
     private readonly rateWindowMs = 30 * 60_000,
   ) {}
 
-  push(at: number, depthCm: number): number {
+  push(at: number, depthCm: number | null): number | null {
     this.raw.push(depthCm);
     if (this.raw.length > this.window) this.raw.shift();
-    const cm = median(this.raw);
+    const readable = this.raw.filter((v): v is number => v !== null);
+    if (readable.length * 2 < this.raw.length || readable.length === 0) return null;
+    const cm = median(readable);
     this.smoothed.push({ at, cm });
     while (this.smoothed.length > 2 && this.smoothed[0]!.at < at - this.rateWindowMs) this.smoothed.shift();
     return cm;

@@ -16,7 +16,7 @@ export interface WaterMask {
   data: Float32Array;
 }
 
-export type GaugeInvisibleReason = 'too_dark' | 'no_pattern' | 'no_waterline' | 'submerged' | 'out_of_frame';
+export type GaugeInvisibleReason = 'too_dark' | 'no_pattern' | 'no_waterline' | 'submerged' | 'out_of_frame' | 'unstable';
 
 export type GaugeReading =
   | {
@@ -40,6 +40,10 @@ export interface WaterLevelEstimatorOptions {
   minPattern?: number;
   /** Share of the gauge span below its lowest mark that is read too (water below the zero mark). */
   belowShare?: number;
+  /** How much brighter (median luma ratio) the painted board above the waterline must be than the strip below it. */
+  minBoardRatio?: number;
+  /** Largest mean change of the gauge above the waterline since the previous frame, as a share of its brightness. */
+  maxBoardChange?: number;
 }
 
 /**
@@ -59,6 +63,11 @@ export class WaterLevelEstimator {
   private readonly minContrast: number;
   private readonly minPattern: number;
   private readonly belowShare: number;
+  private readonly minBoardRatio: number;
+  private readonly maxBoardChange: number;
+  /** The previous frame's strip: paint does not move, so the gauge above the line must look the same. */
+  private previousLuma: Float64Array | undefined;
+  private compareTo: Float64Array | undefined;
 
   constructor(
     readonly gauge: GaugeCalibration,
@@ -68,12 +77,18 @@ export class WaterLevelEstimator {
     this.minContrast = options.minContrast ?? 0.08;
     this.minPattern = options.minPattern ?? 0.2;
     this.belowShare = options.belowShare ?? 0.15;
+    this.minBoardRatio = options.minBoardRatio ?? 1.15;
+    this.maxBoardChange = options.maxBoardChange ?? 0.15;
   }
 
   read(image: ImageView | undefined, mask?: WaterMask): GaugeReading {
     if (!image && !mask) return { visible: false, reason: 'no_waterline', detail: 'neither a frame nor a water mask was given' };
     const strip = image ? this.imageStrip(image) : undefined;
     if (strip && 'reason' in strip) return strip;
+    if (strip) {
+      this.compareTo = this.previousLuma;
+      this.previousLuma = strip.luma;
+    }
     if (strip && strip.meanLuma < this.minLuma) {
       return { visible: false, reason: 'too_dark', detail: `gauge strip mean brightness ${strip.meanLuma.toFixed(0)} < ${this.minLuma}` };
     }
@@ -136,9 +151,29 @@ export class WaterLevelEstimator {
     return this.reading(axis, sLo, index, mask.width, mask.height, confidence, 'mask');
   }
 
-  /** The painted marks must show above the waterline, unless too little of the gauge is left to tell. */
+  /**
+   * What makes the strip above the line a gauge: a light board (white or yellow paint; IR makes it
+   * lighter still) brighter than the water below it, with dark marks on it. Trees over a road, a wall
+   * or a parked van fail one or the other; the marks are only checked when enough of the gauge is left.
+   */
   private checkPattern(strip: Strip, index: number): GaugeReading | undefined {
     const above = strip.luma.slice(index);
+    const below = strip.luma.slice(0, Math.max(1, index));
+    const board = medianOf(above);
+    const water = medianOf(below);
+    const previous = this.compareTo;
+    if (previous && previous.length === strip.luma.length) {
+      const from = index;
+      let diff = 0;
+      for (let i = from; i < strip.luma.length; i++) diff += Math.abs(strip.luma[i]! - previous[i]!);
+      const change = strip.luma.length > from ? diff / (strip.luma.length - from) / Math.max(1, board) : 0;
+      if (change > this.maxBoardChange) {
+        return { visible: false, reason: 'unstable', detail: `the gauge above the line changed by ${(change * 100).toFixed(0)}% since the last frame: something moves in front of it` };
+      }
+    }
+    if (above.length > 0 && board < this.minBoardRatio * water) {
+      return { visible: false, reason: 'no_pattern', detail: `the strip above the line (median ${board.toFixed(0)}) is not lighter than below it (${water.toFixed(0)}): not a painted gauge, or occluded` };
+    }
     if (above.length < 0.1 * strip.axis.length) return undefined;
     const sorted = Float64Array.from(above).sort();
     const p95 = sorted[Math.floor(0.95 * (sorted.length - 1))]!;
@@ -213,6 +248,12 @@ interface Strip {
   meanLuma: number;
   width: number;
   height: number;
+}
+
+function medianOf(values: Float64Array): number {
+  if (values.length === 0) return 0;
+  const sorted = Float64Array.from(values).sort();
+  return sorted[sorted.length >> 1]!;
 }
 
 function runningMedian(values: Float64Array, channels: number, window: number): Float64Array {
