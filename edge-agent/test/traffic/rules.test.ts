@@ -27,6 +27,8 @@ function run(frames: Frame[], opts: { seqStart?: number } = {}) {
   for (const j of analytics.finish()) events.push(analytics.event(j));
   counts.push(...analytics.takeCounts());
   for (const e of events) assert.ok(validateMessage('event', e).ok, `event ${e.type} is valid`);
+  // Every incident that started has ended by the end of input: nothing is held for ever.
+  assert.equal(analytics.openIncidents(), 0);
   return { events, counts };
 }
 

@@ -101,6 +101,11 @@ export class TrafficAnalytics {
     return this.builder.build(j.violation, { ...(j.speedKmh !== undefined ? { speedKmh: j.speedKmh } : {}), evidence });
   }
 
+  /** Incidents started and not yet ended (illegal stopping in progress). */
+  openIncidents(): number {
+    return this.builder.openIncidents();
+  }
+
   takeCounts(): LineCount[] {
     return this.counter.takeCounts();
   }

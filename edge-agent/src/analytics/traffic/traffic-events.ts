@@ -33,10 +33,16 @@ export class TrafficEventBuilder {
 
   constructor(private readonly source: TrafficEventSource) {}
 
+  /** Incidents started and not yet ended. */
+  openIncidents(): number {
+    return this.incidents.size;
+  }
+
   build(v: Violation, extra: { speedKmh?: number; evidence?: EvidenceRef[] } = {}): VigilEvent {
     const id = this.ulid(v.at);
     const incident = this.incidents.get(v.incidentKey) ?? id;
-    if (v.phase === 'start') this.incidents.set(v.incidentKey, incident);
+    // Only incidents that will end are remembered, so instant violations do not pile up over months.
+    if (v.phase === 'start' && v.ends) this.incidents.set(v.incidentKey, incident);
     else this.incidents.delete(v.incidentKey);
     const speed = v.type === 'speeding' || extra.speedKmh === undefined ? {} : { speed_kmh: Math.round(extra.speedKmh * 10) / 10 };
     const event = {

@@ -87,6 +87,7 @@ function violation(stop: Stop, phase: 'start' | 'end', at: number): Violation {
     type: 'illegal_stopping',
     phase,
     incidentKey: `illegal_stopping:${t.id}:${stop.since}`,
+    ends: true,
     trackId: t.id,
     cls: t.cls,
     box: t.box,

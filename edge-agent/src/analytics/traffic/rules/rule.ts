@@ -11,6 +11,8 @@ interface ViolationBase {
   phase: 'start' | 'end';
   /** Same key for the start and end of one incident. */
   incidentKey: string;
+  /** On a start: an end will follow (the incident has a duration). Instant violations have no end. */
+  ends?: boolean;
   trackId: number;
   cls: RoadClass;
   box: BoxLike;
