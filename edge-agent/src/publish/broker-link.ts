@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { IClientOptions } from 'mqtt';
 import { VigilError, type GatewayConfig } from '@vigil/contracts';
 
-/** The `mqtt` section of the gateway config. */
-export type BrokerLink = GatewayConfig['mqtt'];
+/** The `mqtt` section of the gateway config (protocol_version defaults to 5, MQTT 5). */
+export type BrokerLink = Omit<GatewayConfig['mqtt'], 'protocol_version'> & { protocol_version?: 4 | 5 };
 
 function readPem(field: 'ca' | 'cert' | 'key', file: string): Buffer {
   try {
@@ -30,7 +30,7 @@ export function brokerOptions(link: BrokerLink): IClientOptions {
   if (Boolean(link.cert) !== Boolean(link.key)) {
     throw new VigilError('VIGIL_ERR_MQTT_TLS', 'mqtt.cert and mqtt.key go together: set both (client certificate login) or neither');
   }
-  const options: IClientOptions = { keepalive: link.keepalive_s };
+  const options: IClientOptions = { keepalive: link.keepalive_s, protocolVersion: link.protocol_version ?? 5 };
   if (link.username) options.username = link.username;
   if (link.password) options.password = link.password;
   if (tls) {

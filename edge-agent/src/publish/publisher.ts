@@ -199,7 +199,6 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     }
     const client = mqtt.connect(this.o.link.url, {
       ...options,
-      protocolVersion: 5,
       clientId: this.o.clientId ?? `vigil-${this.o.site}-${this.o.gateway}`,
       clean: true,
       reconnectPeriod: 0,
