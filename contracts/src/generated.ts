@@ -1,3 +1,5 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { stringify } from 'yaml';
 import { EVENT_TYPES, EventAttributes } from './event.js';
 import { GatewayConfig } from './config/schema.js';
@@ -116,4 +118,16 @@ export function asyncApiDocument(): Record<string, unknown> {
       schemas: Object.fromEntries(EVENT_TYPES.map((t) => [`attributes_${t}`, EventAttributes[t]])),
     },
   };
+}
+
+/** Writes every generated file under the repo root; returns their paths. */
+export function writeGeneratedFiles(repoRoot: string): string[] {
+  const written: string[] = [];
+  for (const [path, content] of Object.entries(generatedFiles())) {
+    const full = join(repoRoot, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, content);
+    written.push(path);
+  }
+  return written;
 }

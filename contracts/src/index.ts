@@ -11,3 +11,4 @@ export * from './config/load.js';
 export * from './config/checks.js';
 export { substituteEnv } from './config/substitute.js';
 export * from './examples.js';
+export * from './evidence-frame.js';

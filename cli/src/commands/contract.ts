@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { generatedFiles } from '@vigil/contracts';
+import { writeGeneratedFiles } from '@vigil/contracts';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 
@@ -10,13 +9,8 @@ export function registerContractCommands(program: Command): void {
   const contract = program.command('contract').description('The MQTT contract and config schema.');
   contract
     .command('generate')
-    .description('Write the JSON Schemas, the AsyncAPI document and the configuration reference into docs/.')
+    .description('Write the JSON Schemas, the AsyncAPI document and the configuration reference into docs/ (same as npm run generate).')
     .action(() => {
-      for (const [path, content] of Object.entries(generatedFiles())) {
-        const full = join(repoRoot, path);
-        mkdirSync(dirname(full), { recursive: true });
-        writeFileSync(full, content);
-        console.log(`wrote ${path}`);
-      }
+      for (const path of writeGeneratedFiles(repoRoot)) console.log(`wrote ${path}`);
     });
 }

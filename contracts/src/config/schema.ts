@@ -221,6 +221,10 @@ export const Mqtt = Type.Object(
     cert: Type.Optional(Type.String({ description: 'Client certificate file (mqtts).' })),
     key: Type.Optional(Type.String({ description: 'Client key file (mqtts).' })),
     keepalive_s: Type.Integer({ default: 30, minimum: 5, description: 'MQTT keepalive; the Last Will fires after 1.5x this.' }),
+    protocol_version: Type.Union([Type.Literal(5), Type.Literal(4)], {
+      default: 5,
+      description: 'MQTT protocol: 5 (default; evidence headers ride in user properties) or 4 = MQTT 3.1.1 for brokers without MQTT 5, such as the demo\'s in-process aedes (evidence headers then ride in the payload, see docs/contract).',
+    }),
   },
   { ...closed, default: {}, description: 'Link to the central broker.' },
 );
