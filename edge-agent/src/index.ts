@@ -10,3 +10,4 @@ export * from './analytics/flood/index.js';
 export * from './analytics/fire/index.js';
 export * from './evidence/index.js';
 export * from './agent/index.js';
+export * from './inference/index.js';

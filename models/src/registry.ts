@@ -7,10 +7,14 @@ import { VigilError } from '@vigil/contracts';
 import { convertHumanCenternet } from './convert/human-centernet.js';
 import { parseManifest, type ModelManifest } from './manifest.js';
 
-/** models/ in the repository: one folder per model with model.json and MODEL_CARD.md. */
-export const MODELS_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+const REPO_ROOT = join(PACKAGE_DIR, '..');
 
-const REPO_ROOT = join(MODELS_DIR, '..');
+/**
+ * Where model folders (<name>/model.json, MODEL_CARD.md) are looked up: env VIGIL_MODELS_DIR, default
+ * the repository's models/ folder.
+ */
+export const MODELS_DIR = process.env['VIGIL_MODELS_DIR'] ?? PACKAGE_DIR;
 
 /** Shared data folder (datasets, third-party reference models): env VIGIL_DATA_DIR, default ../shared/data. */
 export function dataDir(): string {

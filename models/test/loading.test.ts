@@ -1,54 +1,18 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { VigilError } from '@vigil/contracts';
-import { encodeOnnxModel } from '../src/convert/onnx-proto.js';
 import { loadModel } from '../src/index.js';
-
-/**
- * A real (tiny) ONNX detector built with our own encoder: input [N,3,16,16] -> 1x1 conv -> a
- * "heatmap" of 1 class at stride 4 (AveragePool 4x4) and constant "sizes". Enough to exercise
- * manifest checks, sha256, input-shape checks and the whole detect() path without shared data.
- */
-function tinyCenternetOnnx(size = 16): Uint8Array {
-  return encodeOnnxModel({
-    name: 'tiny', producer: 'vigil-test', doc: '', opset: 13,
-    inputs: [{ name: 'images', dims: ['N', 3, size, size] }],
-    outputs: [{ name: 'heatmap', dims: ['N', 1, size / 4, size / 4] }, { name: 'sizes', dims: ['N', 4, size / 4, size / 4] }],
-    initializers: [
-      { name: 'w', dims: [1, 3, 1, 1], data: Float32Array.from([1 / 765, 1 / 765, 1 / 765]) },
-      { name: 'w4', dims: [4, 3, 1, 1], data: new Float32Array(12) },
-      { name: 'b4', dims: [4], data: Float32Array.from([2, 2, 2, 2]) },
-    ],
-    nodes: [
-      { op: 'Conv', name: 'grey', inputs: ['images', 'w'], outputs: ['grey'], attrs: { kernel_shape: [1, 1] } },
-      { op: 'AveragePool', name: 'heatmap', inputs: ['grey'], outputs: ['heatmap'], attrs: { kernel_shape: [4, 4], strides: [4, 4] } },
-      { op: 'Conv', name: 'c4', inputs: ['images', 'w4', 'b4'], outputs: ['c4'], attrs: { kernel_shape: [1, 1] } },
-      { op: 'AveragePool', name: 'sizes', inputs: ['c4'], outputs: ['sizes'], attrs: { kernel_shape: [4, 4], strides: [4, 4] } },
-    ],
-  });
-}
+import { tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function makeModel(name: string, onnx: Uint8Array, overrides: { sha256?: string; width?: number; height?: number } = {}): void {
-  const dir = join(root, name);
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'tiny.onnx'), onnx);
-  const manifest = {
-    name, version: '0', task: 'detect', description: 'test model',
-    file: { path: 'tiny.onnx', sha256: overrides.sha256 ?? createHash('sha256').update(onnx).digest('hex') },
-    input: { name: 'images', layout: 'NCHW', width: overrides.width ?? 16, height: overrides.height ?? 16, colour: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', batch: 'dynamic' },
-    decoder: { type: 'centernet', heatmap: 'heatmap', sizes: 'sizes', stride: 4, topK: 10 },
-    labels: ['bright'], thresholds: { score: 0.5, iou: 0.5 },
-    licence: { spdx: 'Apache-2.0' }, source: { url: 'test' },
-  };
-  writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
+  writeTinyModel(root, name, onnx, overrides);
 }
 
 async function rejectsWith(name: string, code: string, pattern: RegExp): Promise<void> {
@@ -61,7 +25,7 @@ async function rejectsWith(name: string, code: string, pattern: RegExp): Promise
 }
 
 test('a good tiny model loads and detects the bright quadrant of a frame, boxes normalised', async () => {
-  makeModel('good', tinyCenternetOnnx());
+  makeModel('good', tinyDetectorOnnx());
   const model = await loadModel('good', { modelsDir: root });
   assert.equal(model.task, 'detect');
   if (model.task !== 'detect') return;
@@ -81,18 +45,18 @@ test('a good tiny model loads and detects the bright quadrant of a frame, boxes 
 });
 
 test('wrong sha256 names the file, both hashes and the fix', async () => {
-  makeModel('wrong-sha', tinyCenternetOnnx(), { sha256: '0'.repeat(64) });
+  makeModel('wrong-sha', tinyDetectorOnnx(), { sha256: '0'.repeat(64) });
   await rejectsWith('wrong-sha', 'VIGIL_ERR_MODEL_CHECKSUM', /tiny\.onnx has sha256 [0-9a-f]{64} but model\.json expects 0{64}.*update file\.sha256/s);
 });
 
 test('a corrupt .onnx (sha256 matching the damaged bytes) is reported as damaged, not as a crash', async () => {
-  const bytes = tinyCenternetOnnx().slice(0, 200);
+  const bytes = tinyDetectorOnnx().slice(0, 200);
   makeModel('corrupt', bytes);
   await rejectsWith('corrupt', 'VIGIL_ERR_MODEL_CORRUPT', /cannot load .*tiny\.onnx.*damaged or not ONNX/s);
 });
 
 test('an input size that disagrees with the graph names both shapes', async () => {
-  makeModel('wrong-size', tinyCenternetOnnx(), { width: 320, height: 320 });
+  makeModel('wrong-size', tinyDetectorOnnx(), { width: 320, height: 320 });
   await rejectsWith('wrong-size', 'VIGIL_ERR_MODEL_INPUT', /\[N,3,16,16\].*320x320x3/);
 });
 

@@ -95,10 +95,10 @@ export async function evaluateModel(name: string, dataDir: string, options: Eval
       const chosen = pairs.slice(0, options.limit ?? Infinity);
       const masks: { truth: Uint8Array; predicted: Uint8Array }[] = [];
       for (const { image, mask } of chosen) {
-        const truthImg = await sharp(mask).greyscale().raw().toBuffer({ resolveWithObject: true });
+        const truthImg = await sharp(mask).extractChannel(0).raw().toBuffer({ resolveWithObject: true });
         const [seg] = await model.segment([image]);
         const predicted = await sharp(Buffer.from(seg!.mask.map((v) => v * 255)), { raw: { width: seg!.width, height: seg!.height, channels: 1 } })
-          .resize(truthImg.info.width, truthImg.info.height, { fit: 'fill', kernel: 'nearest' }).raw().toBuffer();
+          .resize(truthImg.info.width, truthImg.info.height, { fit: 'fill', kernel: 'nearest' }).extractChannel(0).raw().toBuffer();
         masks.push({ truth: truthImg.data.map((v) => (v >= 128 ? 1 : 0)), predicted: predicted.map((v) => (v >= 128 ? 1 : 0)) });
       }
       const r = evaluateSegmentation(masks);

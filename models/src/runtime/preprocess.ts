@@ -2,12 +2,12 @@ import sharp from 'sharp';
 import { VigilError } from '@vigil/contracts';
 import type { InputSpec } from '../manifest.js';
 
-/** A decoded frame as the edge agent holds it: interleaved 8-bit RGB (or RGBA) pixels. */
+/** A decoded frame as the edge agent holds it: interleaved 8-bit grey, RGB or RGBA pixels. */
 export interface RawFrame {
   data: Uint8Array;
   width: number;
   height: number;
-  channels: 3 | 4;
+  channels: 1 | 3 | 4;
 }
 
 /** What a model can be run on: a path to an image file, an encoded image in memory, or a raw frame. */
@@ -131,7 +131,9 @@ async function openImage(frame: FrameInput): Promise<{ pipeline: sharp.Sharp; si
     if (frame.data.length !== frame.width * frame.height * frame.channels) {
       throw new VigilError('VIGIL_ERR_MODEL_INPUT', `Raw frame of ${frame.width}x${frame.height}x${frame.channels} should hold ${frame.width * frame.height * frame.channels} bytes but holds ${frame.data.length}.`);
     }
-    return { pipeline: sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } }), size: { width: frame.width, height: frame.height } };
+    const pipeline = sharp(frame.data, { raw: { width: frame.width, height: frame.height, channels: frame.channels } });
+    // Grey frames (motion-only cameras) are repeated into three channels for RGB models.
+    return { pipeline: frame.channels === 1 ? pipeline.toColourspace('srgb') : pipeline, size: { width: frame.width, height: frame.height } };
   }
   const name = typeof frame === 'string' ? frame : 'image buffer';
   try {

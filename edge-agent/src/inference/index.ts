@@ -1,0 +1,1 @@
+export { SharedDetector, toRawFrame, type InferenceResult, type SharedDetectorStats } from './shared-detector.js';
