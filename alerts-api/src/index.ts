@@ -8,3 +8,4 @@ export { ROLES, ROLE_PERMISSIONS, ROLE_TYPES, type Role, type Permission, type P
 export { ApiError, type ApiErrorCode } from './errors.js';
 export { signWebhook } from './services/webhooks.js';
 export type { EvidenceBlobs } from './services/evidence.js';
+export { buildDashboard, webDistDir } from './web.js';

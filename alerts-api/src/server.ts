@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { createLogger } from '@vigil/observe';
 import vigilApi from './app.js';
 import type { AppOptions } from './options.js';
+import type { UserService } from './services/users.js';
 
 /** Builds the fastify instance around the API plugin: logger, timeouts, schema type provider. */
 export async function buildServer(opts: AppOptions, logger: boolean | object = false, configure?: (app: FastifyInstance) => void): Promise<FastifyInstance> {
@@ -21,7 +22,7 @@ export async function buildServer(opts: AppOptions, logger: boolean | object = f
 }
 
 /** Listens, and closes gracefully on SIGINT/SIGTERM (in-flight requests finish, SSE streams end). */
-export async function startServer(opts: AppOptions & { port: number; host?: string; onClose?: () => Promise<void> }): Promise<{ app: FastifyInstance; url: string; close(): Promise<void> }> {
+export async function startServer(opts: AppOptions & { port: number; host?: string; onClose?: () => Promise<void> }): Promise<{ app: FastifyInstance; users: UserService; url: string; close(): Promise<void> }> {
   const app = await buildServer(opts, true);
   const url = await app.listen({ port: opts.port, host: opts.host ?? '127.0.0.1' });
   let closing: Promise<void> | undefined;
@@ -38,5 +39,5 @@ export async function startServer(opts: AppOptions & { port: number; host?: stri
   };
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  return { app, url, close };
+  return { app, users: app.users, url, close };
 }

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { World, event } from './fixtures/world.js';
 
 test('alerts: list with filters and cursor pagination, detail with evidence, actions with audit trail', async (t) => {
@@ -8,9 +9,11 @@ test('alerts: list with filters and cursor pagination, detail with evidence, act
   const op = await w.login('operator');
 
   const snapshot = Buffer.from('fake-jpeg-bytes-for-the-evidence-link');
-  const sha = await w.putEvidence(snapshot);
+  const sha = createHash('sha256').update(snapshot).digest('hex');
   const flood = event('flood_level', { evidence: [{ kind: 'snapshot', sha256: sha, content_type: 'image/jpeg', bytes: snapshot.length, at: new Date().toISOString() }] });
   await w.ingest(flood);
+  // The file follows the event over MQTT, as with a real gateway.
+  await w.putEvidence(snapshot);
   for (let i = 0; i < 4; i++) await w.ingest(event('red_light', { camera: `cam-${i}` }));
   const floodId = await w.alertIdOf(flood);
 
@@ -27,6 +30,7 @@ test('alerts: list with filters and cursor pagination, detail with evidence, act
 
   const byType = (await w.app.inject({ url: '/api/v1/alerts?type=flood_level&state=firing', headers: { cookie: op } })).json();
   assert.deepEqual(byType.items.map((a: { id: number }) => a.id), [floodId]);
+  assert.match(byType.items[0].snapshot_url, new RegExp(`^/api/v1/evidence/${sha}\\?exp=\\d+&sig=`), 'list rows carry a signed thumbnail link');
   const byCamera = (await w.app.inject({ url: '/api/v1/alerts?camera=cam-2', headers: { cookie: op } })).json();
   assert.equal(byCamera.items.length, 1);
   const future = (await w.app.inject({ url: `/api/v1/alerts?from=${new Date(Date.now() + 3600_000).toISOString()}`, headers: { cookie: op } })).json();

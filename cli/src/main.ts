@@ -5,6 +5,7 @@ import { registerEdgeCommand } from './commands/edge.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
 import { registerIngestCommand } from './commands/ingest.js';
+import { registerApiCommand } from './commands/api.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerReplayCommand } from './commands/replay.js';
@@ -24,6 +25,7 @@ registerReplayCommand(program);
 registerAnalyzeCommand(program);
 registerModelsCommand(program);
 registerIngestCommand(program);
+registerApiCommand(program);
 registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);

@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Alert), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ...Alert.properties, snapshot_url: Type.Union([Type.String(), Type.Null()], { description: 'Signed link to the first snapshot, for thumbnails.' }) })), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
       },
     },
     async (req) => {

@@ -72,7 +72,7 @@ export class AlertService {
     return q;
   }
 
-  async list(scope: Scope, f: AlertFilter): Promise<{ items: AlertView[]; next_cursor: string | null }> {
+  async list(scope: Scope, f: AlertFilter): Promise<{ items: (AlertView & { snapshot_url: string | null })[]; next_cursor: string | null }> {
     let q = this.base(this.db, scope);
     if (f.state?.length) q = q.where('a.status', 'in', f.state);
     if (f.type?.length) q = q.where('a.type', 'in', f.type);
@@ -87,7 +87,26 @@ export class AlertService {
     const rows = await q.orderBy('a.fired_at', 'desc').orderBy('a.id', 'desc').limit(f.limit + 1).execute();
     const page = rows.slice(0, f.limit);
     const last = page[page.length - 1];
-    return { items: page.map(toView), next_cursor: rows.length > f.limit && last ? encodeCursor(last.fired_at, last.id) : null };
+    const snapshots = await this.snapshots(page.map((r) => r.first_event_id));
+    return {
+      items: page.map((r) => ({ ...toView(r), snapshot_url: snapshots.get(r.first_event_id) ?? null })),
+      next_cursor: rows.length > f.limit && last ? encodeCursor(last.fired_at, last.id) : null,
+    };
+  }
+
+  /** A signed link to the first stored snapshot of each event, for list thumbnails. */
+  private async snapshots(eventIds: string[]): Promise<Map<string, string>> {
+    if (eventIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('evidence')
+      .select(['event_id', 'sha256'])
+      .where('event_id', 'in', eventIds)
+      .where('kind', '=', 'snapshot')
+      .where('stored_at', 'is not', null)
+      .execute();
+    const out = new Map<string, string>();
+    for (const r of rows) if (!out.has(r.event_id)) out.set(r.event_id, this.evidence.sign(r.sha256).url);
+    return out;
   }
 
   async get(scope: Scope, id: number): Promise<AlertView> {

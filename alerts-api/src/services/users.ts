@@ -54,6 +54,14 @@ export class UserService {
     return toPublic(row);
   }
 
+  /** First start: creates the admin when there are no users yet; returns whether it did. */
+  async bootstrapAdmin(username: string, password: string): Promise<boolean> {
+    const any = await this.db.selectFrom('api_users').select('id').limit(1).executeTakeFirst();
+    if (any) return false;
+    await this.create({ username, password, role: 'admin', displayName: 'Administrator' }, 'system:bootstrap');
+    return true;
+  }
+
   async list(): Promise<PublicUser[]> {
     const rows = await this.db.selectFrom('api_users').selectAll().orderBy('id').execute();
     return rows.map(toPublic);
