@@ -16,3 +16,4 @@ export * from './signal/video-signal.js';
 export * from './signal/mqtt-signal.js';
 export * from './evidence.js';
 export * from './traffic-stage.js';
+export * from './traffic-analytic.js';

@@ -55,7 +55,7 @@ export class LineSides {
     const u = projectionParameter(t.point, this.segment);
     if (u < -this.extentSlack || u > 1 + this.extentSlack) return undefined;
     const crossAt = a.at + ((b.at - a.at) * Math.abs(a.d)) / (Math.abs(a.d) + Math.abs(b.d) || 1);
-    return { from, to: raw, at: crossAt };
+    return { from, to: raw, at: Math.round(crossAt) };
   }
 
   forget(id: number): void {
