@@ -92,6 +92,7 @@ test('frames older than keepMs are dropped; a violation without frames gets no e
       violation: { type: 'speeding', phase: 'start', incidentKey: 'k', trackId: 1, cls: 'car', box: { x1: 0, y1: 0, x2: 0.1, y2: 0.1 }, at: 0, startedAt: 0, score: 1, attributes: { speed_kmh: 50, limit_kmh: 40 } },
       speedKmh: 50,
       path: [],
+      signal: { phase: 'unknown', since: undefined, secondsIntoRed: 0 },
     });
     const out = await empty.flush();
     assert.deepEqual(out[0]!.evidence, []);

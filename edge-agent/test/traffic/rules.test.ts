@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { validateMessage, type VigilEvent } from '@vigil/contracts';
+import { exampleTelemetry, validateMessage, type VigilEvent } from '@vigil/contracts';
 import { TrafficAnalytics } from '../../src/analytics/traffic/traffic-analytics.js';
 import { RecordedSignal } from '../../src/analytics/traffic/signal/signal-state.js';
 import { CountingSequence } from '../../src/analytics/traffic/traffic-events.js';
@@ -185,6 +185,8 @@ test('counts per line and class: each road user once, jitter and U-turns on the 
       drive(55, 'motorbike', s(0), s(2), line([0.45, 0.95], [0.45, 0.85], s(0), s(2))),
     ),
   );
+  // The counts are the telemetry's `counts` as they are.
+  assert.ok(validateMessage('telemetry', exampleTelemetry({ counts })).ok);
   const sorted = [...counts].sort((a, b) => a.class.localeCompare(b.class));
   assert.deepEqual(sorted, [
     { line: 'count-in', class: 'car', count: 1 },

@@ -136,7 +136,8 @@ export class ViolationEvidence {
       const b = here.box;
       svg += `<rect x="${b.x1 * W}" y="${b.y1 * H}" width="${(b.x2 - b.x1) * W}" height="${(b.y2 - b.y1) * H}" stroke="#ffff00" stroke-width="2" fill="none"/>`;
     }
-    const label = escapeXml(`${v.type} · ${v.cls} #${v.trackId} · ${describe(j)} · ${new Date(f.at).toISOString().slice(11, 23)}`);
+    const light = j.signal.phase === 'red' ? `signal red +${j.signal.secondsIntoRed.toFixed(1)} s` : `signal ${j.signal.phase}`;
+    const label = escapeXml(`${v.type} · ${v.cls} #${v.trackId} · ${describe(j)} · ${light} · ${new Date(f.at).toISOString().slice(11, 23)}`);
     svg += `<rect x="0" y="${H - 22}" width="${W}" height="22" fill="#000" fill-opacity="0.6"/><text x="6" y="${H - 6}" font-family="sans-serif" font-size="14" fill="#fff">${label}</text></svg>`;
     return sharp(f.data, { raw: { width: W, height: H, channels: 3 } })
       .composite([{ input: Buffer.from(svg) }])
@@ -172,7 +173,7 @@ function describe(j: Judgement): string {
   const v = j.violation;
   switch (v.type) {
     case 'red_light':
-      return `signal ${v.attributes.signal_phase}, ${v.attributes.seconds_into_red.toFixed(1)} s into red`;
+      return `crossed ${v.attributes.stop_line}`;
     case 'wrong_way':
       return `against lane ${v.attributes.lane}`;
     case 'illegal_stopping':

@@ -7,7 +7,7 @@ import { RedLightRule } from './rules/red-light.js';
 import type { FrameContext, TrafficRule, Violation } from './rules/rule.js';
 import { SpeedEstimator, SpeedingRule } from './rules/speed.js';
 import { WrongWayRule } from './rules/wrong-way.js';
-import type { SignalStateSource } from './signal/signal-state.js';
+import type { SignalReading, SignalStateSource } from './signal/signal-state.js';
 import { TrafficEventBuilder, type TrafficEventSource } from './traffic-events.js';
 import { TrackHistory, type TrackObservation, type TrackView } from './track-history.js';
 
@@ -17,6 +17,8 @@ export interface Judgement {
   speedKmh: number | undefined;
   /** The track's path up to the violation (for evidence drawing). */
   path: TrackView['history'];
+  /** The signal when the violation happened (drawn on every evidence frame). */
+  signal: SignalReading;
 }
 
 // A sidewalk without allowed_classes is for people on foot.
@@ -117,11 +119,14 @@ export class TrafficAnalytics {
   }
 
   private judge(v: Violation): Judgement {
-    return { violation: v, speedKmh: this.speeds.get(v.trackId), path: [...this.history.path(v.trackId)] };
+    return { violation: v, speedKmh: this.speeds.get(v.trackId), path: [...this.history.path(v.trackId)], signal: this.signalAt(v.startedAt) };
+  }
+
+  private signalAt(t: number): SignalReading {
+    return this.signal?.phaseAt(t) ?? { phase: 'unknown', since: undefined, secondsIntoRed: 0 };
   }
 
   private context(at: number): FrameContext {
-    const signalAt = (t: number) => this.signal?.phaseAt(t) ?? { phase: 'unknown' as const, since: undefined, secondsIntoRed: 0 };
-    return { at, signal: signalAt(at), signalAt, speedKmh: (id) => this.speeds.get(id) };
+    return { at, signal: this.signalAt(at), signalAt: (t) => this.signalAt(t), speedKmh: (id) => this.speeds.get(id) };
   }
 }
