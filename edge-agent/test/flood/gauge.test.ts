@@ -118,3 +118,14 @@ test('mask path with the frame: the frame vetoes a reading when the gauge is hid
   const hidden = estimator.read(paint(frame, [0.4, 0.1, 0.6, 0.9], [90, 110, 140]), mask);
   assert.equal(hidden.visible, false);
 });
+
+test('mask path takes a binary mask (1 = water) as the models package Segmenter returns it', () => {
+  const estimator = new WaterLevelEstimator(staff);
+  const w = 200;
+  const h = 120;
+  const data = new Uint8Array(w * h);
+  const y = 0.82 - 0.6 * 0.25; // 25 cm
+  for (let row = 0; row < h; row++) if ((row + 0.5) / h >= y) data.fill(1, row * w, (row + 1) * w);
+  const r = estimator.read(undefined, { width: w, height: h, data });
+  assert.ok(r.visible && Math.abs(r.depthCm - 25) <= 3, JSON.stringify(r));
+});

@@ -1,4 +1,5 @@
 import type { CameraConfig, VigilEvent } from '@vigil/contracts';
+import type { Detector } from '@vigil/models';
 import type { Point } from '../../geometry/index.js';
 import type { Analytic, AnalyticGate, AnalyticInput } from '../../pipeline/analytic.js';
 import type { CameraEvents } from '../../pipeline/events.js';
@@ -65,4 +66,12 @@ export class FireStage implements Analytic {
   get cameraId(): string {
     return this.camera.id;
   }
+}
+
+/** The fire-smoke model (@vigil/models Detector, boxes normalised to the frame) as the stage's `detect`. */
+export function detectorFire(detector: Detector): FireDetectFn {
+  return async (image) => {
+    const [found] = await detector.detect([{ data: image.data, width: image.width, height: image.height, channels: image.format === 'gray' ? 1 : 3 }]);
+    return (found ?? []).map((d) => ({ label: d.label, score: d.score, box: { x1: d.box[0], y1: d.box[1], x2: d.box[2], y2: d.box[3] } }));
+  };
 }

@@ -1,4 +1,5 @@
 import type { CameraConfig, VigilEvent } from '@vigil/contracts';
+import type { Segmenter } from '@vigil/models';
 import type { Point } from '../../geometry/index.js';
 import type { Analytic, AnalyticGate, AnalyticInput } from '../../pipeline/analytic.js';
 import type { CameraEvents } from '../../pipeline/events.js';
@@ -27,6 +28,7 @@ export class FloodStage implements Analytic {
   readonly name = 'flood';
   readonly gate: AnalyticGate;
   private readonly zones: { id: string; polygon: Point[] }[];
+  private latest: FloodTelemetry | undefined;
 
   constructor(
     readonly analytic: FloodAnalytic,
@@ -53,6 +55,7 @@ export class FloodStage implements Analytic {
     if (!this.analytic.due(frame.at)) return evidence ? evidence.take() : [];
     const mask = this.options.segment ? await this.options.segment(frame) : undefined;
     const sample = this.analytic.sample(frame.at, frame, mask, events);
+    this.latest = sample.telemetry;
     this.options.onTelemetry?.(frame.at, sample.telemetry);
     if (!evidence) return sample.events;
     const w = 0.06;
@@ -62,8 +65,21 @@ export class FloodStage implements Analytic {
     return evidence.take();
   }
 
+  /** The last sample's fields for the camera's telemetry message (the agent merges them in). */
+  telemetry(): Partial<FloodTelemetry> {
+    return this.latest ?? {};
+  }
+
   finish(_at: number, _events: CameraEvents): VigilEvent[] {
     // a flood does not end because the video did: open incidents stay open (the next run resumes them)
     return this.options.evidence ? this.options.evidence.drainWithoutClips() : [];
   }
+}
+
+/** The water segmentation model (@vigil/models Segmenter, binary mask) as the stage's `segment`. */
+export function segmenterWater(segmenter: Segmenter): SegmentWaterFn {
+  return async (image) => {
+    const [r] = await segmenter.segment([{ data: image.data, width: image.width, height: image.height, channels: image.format === 'gray' ? 1 : 3 }]);
+    return { width: r!.width, height: r!.height, data: r!.mask };
+  };
 }

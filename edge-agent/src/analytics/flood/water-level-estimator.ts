@@ -9,11 +9,14 @@ export interface ImageView {
   format?: 'rgb24' | 'gray';
 }
 
-/** The water model's output: probability of water per pixel, 0..1, row by row (any size; normalised coordinates map onto it). */
+/**
+ * The water model's output, row by row at any size (normalised coordinates map onto it): water
+ * probability per pixel 0..1, or a binary mask (1 = water) as @vigil/models' Segmenter returns.
+ */
 export interface WaterMask {
   width: number;
   height: number;
-  data: Float32Array;
+  data: Float32Array | Uint8Array;
 }
 
 export type GaugeInvisibleReason = 'too_dark' | 'no_pattern' | 'no_waterline' | 'submerged' | 'out_of_frame' | 'unstable';
