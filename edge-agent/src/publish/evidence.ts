@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { topics, type EvidenceChunk } from '@vigil/contracts';
+import { assertMessage, encodeEvidenceFrame, topics, type EvidenceChunk } from '@vigil/contracts';
 import type { FileSlice, OutboxInput } from './outbox.js';
 
 /**
@@ -80,6 +80,11 @@ export function parseEvidenceProperties(props: Record<string, string | string[]>
     if (n !== undefined) out[k] = n;
   }
   return out;
+}
+
+/** For MQTT 3.1.1 links: the header from the row's user properties, framed in front of the bytes. */
+export function frameEvidenceChunk(properties: Record<string, string>, bytes: Uint8Array): Buffer {
+  return encodeEvidenceFrame(assertMessage('evidence-chunk', parseEvidenceProperties(properties)), bytes);
 }
 
 /** Reads one chunk's bytes when it is sent. Throws ENOENT if retention removed the file. */

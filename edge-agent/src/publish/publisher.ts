@@ -3,7 +3,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { assertMessage, topics, type GatewayHealth, type GatewayStatus, type Telemetry, type VigilError, type VigilEvent } from '@vigil/contracts';
 import { createLogger, createMetricsRegistry, systemClock, type Clock, type Logger, type Registry } from '@vigil/observe';
 import { brokerOptions, explainLinkError, type BrokerLink } from './broker-link.js';
-import { planEvidence, readSlice, type EvidenceFile } from './evidence.js';
+import { frameEvidenceChunk, planEvidence, readSlice, type EvidenceFile } from './evidence.js';
 import { buildHealth, CpuSampler, type CameraHealth } from './health.js';
 import { registerPublishMetrics, type PublishMetrics } from './metrics.js';
 import type { Outbox, OutboxMessage } from './outbox.js';
@@ -340,11 +340,15 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   private send(m: OutboxMessage, payload: Buffer): void {
     const client = this.client!;
     const generation = this.generation;
+    const options: mqtt.IClientPublishOptions = { qos: 1 };
+    if ((this.o.link.protocol_version ?? 5) === 4) {
+      // MQTT 3.1.1 has no user properties: the evidence header travels in a VGEV frame (contracts).
+      if (m.kind === 'evidence' && m.properties) payload = frameEvidenceChunk(m.properties, payload);
+    } else if (m.properties || m.contentType) {
+      options.properties = { userProperties: m.properties, contentType: m.contentType };
+    }
     this.inFlight.add(m.key);
-    const properties: mqtt.IClientPublishOptions['properties'] = {};
-    if (m.properties) properties.userProperties = m.properties;
-    if (m.contentType) properties.contentType = m.contentType;
-    client.publish(m.topic, payload, { qos: 1, properties }, (err) => {
+    client.publish(m.topic, payload, options, (err) => {
       if (generation !== this.generation) return; // that connection is gone; the row is still queued
       this.inFlight.delete(m.key);
       if (err) {
@@ -355,7 +359,8 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         this.metrics.delivered.inc({ kind: m.kind });
         this.emit('delivered', m);
       }
-      void this.pump();
+      // Refill when half the window is free: one outbox query per batch, not per PUBACK.
+      if (this.inFlight.size <= (this.o.inFlight ?? 32) / 2) void this.pump();
     });
   }
 

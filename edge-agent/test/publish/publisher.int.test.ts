@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { checkConfigText, decodeMessage, exampleFloodEvent, exampleTelemetry, validateMessage } from '@vigil/contracts';
+import { checkConfigText, decodeEvidenceFrame, decodeMessage, exampleFloodEvent, exampleTelemetry, validateMessage } from '@vigil/contracts';
 import { createMetricsRegistry } from '@vigil/observe';
 import { mosquittoSkip, startMosquitto } from '@vigil/testkit';
 import { MemoryOutbox, parseEvidenceProperties, Publisher, RemoteConfig, SqliteOutbox, type ConfigDiff, type EventDraft } from '../../src/publish/index.js';
@@ -269,6 +269,33 @@ test('remote config over the retained topic: a good revision is applied with a d
     await centre.publishAsync(configTopic, '', { qos: 1, retain: true });
     await publisher.stop();
     await centre.endAsync();
+    await watch.close();
+    await broker.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('MQTT 3.1.1 link (protocol_version 4): status, events, and evidence chunks framed with their header (VGEV)', { skip: mosquittoSkip() }, async () => {
+  const broker = await startMosquitto();
+  const dir = tempDir();
+  const outbox = new MemoryOutbox();
+  const publisher = new Publisher({ site: SITE, gateway: GW, link: { url: broker.url, keepalive_s: 5, protocol_version: 4 }, outbox, agentVersion: '0.1.0-test', storageDir: dir });
+  const watch = await Recorder.connect(broker.url, `vigil/v1/${SITE}/${GW}/#`, { protocolVersion: 4 });
+  try {
+    publisher.start();
+    publisher.publishEvent(draft('cam-a', 1));
+    const file = join(dir, 'snap.jpg');
+    const bytes = randomBytes(200 * 1024);
+    writeFileSync(file, bytes);
+    const ev = await publisher.publishEvidence({ camera: 'cam-a', path: file, contentType: 'image/jpeg' });
+    await watch.until('status, event and 2 chunks', () => watch.on('/status').length > 0 && watch.on('/event').length === 1 && watch.on('/evidence').length === ev.count, 10_000);
+    assert.equal(ev.count, 2);
+    const frames = watch.on('/evidence').map((m) => decodeEvidenceFrame(m.payload));
+    assert.deepEqual(frames.map((f) => f.header.index), [0, 1]);
+    assert.deepEqual(Buffer.concat(frames.map((f) => f.bytes)), bytes);
+    assert.equal(frames[0]!.header.sha256, ev.sha256);
+  } finally {
+    await publisher.stop();
     await watch.close();
     await broker.stop();
     rmSync(dir, { recursive: true, force: true });
