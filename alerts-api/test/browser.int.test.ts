@@ -57,7 +57,11 @@ test('dashboard in real headless Chromium: login, live alert, evidence, acknowle
 
   await a.click(row);
   await a.waitForSelector('.evidence-img');
-  assert.equal(await a.$eval('.evidence-img', (img) => (img as HTMLImageElement).complete && (img as HTMLImageElement).naturalWidth), 2, 'the signed evidence link loads as an image');
+  const loaded = await a.$eval('.evidence-img', (img) => {
+    const i = img as unknown as { complete: boolean; naturalWidth: number };
+    return i.complete ? i.naturalWidth : -1;
+  });
+  assert.equal(loaded, 2, 'the signed evidence link loads as an image');
   assert.match(await a.textContent('.sha256') ?? '', new RegExp(sha));
   await a.click('#ack');
   await a.waitForSelector('.ack-by');
