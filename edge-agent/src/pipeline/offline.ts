@@ -81,6 +81,8 @@ export async function runCameraOffline(options: OfflineRunOptions): Promise<Offl
     sequence: new GatewaySequence(),
     analytics,
     emit,
+    // A file that fails is over at once; a stream gets a few seconds to reconnect before it counts as offline.
+    offlineGraceMs: isFile ? 0 : 5000,
     onFrame: (frame, motion) => {
       frames++;
       if (motion.detected) motionFrames++;

@@ -220,10 +220,12 @@ export class FfmpegCameraSource implements FrameSource {
           filled += n;
           offset += n;
           if (filled < this.frameBytes) continue;
-          watchdog.feed();
           firstFrameAt ??= this.clock.now();
           result.frames++;
+          // Time spent waiting for a slow reader ('every' mode) is not a stall of the camera.
+          watchdog.stop();
           await this.deliver(buffer);
+          watchdog.feed();
           buffer = Buffer.allocUnsafe(this.frameBytes);
           filled = 0;
         }

@@ -176,3 +176,16 @@ test('a server that accepts and then says nothing: the stall watchdog restarts f
     silent.close();
   }
 });
+
+test('offline with a slow reader: waiting for the reader is not a stall', { skip: ffmpegSkip() }, async () => {
+  const clip = renderClip('tiny', 'testsrc2=size=160x90:rate=10', 0.3);
+  const s = source({ input: { url: clip, realtime: false }, delivery: 'every', stallS: 1, firstFrameGraceMs: 5000 });
+  let n = 0;
+  for await (const _ of s.frames()) {
+    n++;
+    await new Promise((r) => setTimeout(r, 1300)); // longer than stallS per frame
+  }
+  assert.equal(n, 3);
+  assert.equal(s.counters().restarts, 0);
+  assert.equal(s.status().state, 'ended');
+});
