@@ -60,7 +60,7 @@ test('vigil process on a corrupt file: exit 1, a message naming the file and the
   writeFileSync(corrupt, Buffer.alloc(50_000, 7));
   const r = vigil(['process', corrupt, '--camera', camera, '--out', out]);
   assert.equal(r.status, 1);
-  assert.match(r.stderr, /VIGIL_ERR_SOURCE_FAILED: camera gate: cannot read .*corrupt\.mp4: unknown \(.*Invalid data found when processing input\); the file may be truncated, corrupt or not a video\./);
+  assert.match(r.stderr, /VIGIL_ERR_SOURCE_FAILED: camera gate: cannot read .*corrupt\.mp4: unknown \(.*(moov atom not found|Invalid data found when processing input)\); the file may be truncated, corrupt or not a video\./);
   const lines = readFileSync(out, 'utf8').trim().split('\n');
   assert.equal(lines.length, 1);
   assert.equal((JSON.parse(lines[0]!) as { type: string }).type, 'camera_offline');
