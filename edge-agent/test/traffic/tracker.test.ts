@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ByteTracker, roadClassOf, type Detection } from '../../src/track/index.js';
+import { ByteTracker, mergeRiders, roadClassOf, type Detection } from '../../src/track/index.js';
 
 const FRAME_MS = 200; // 5 fps, the rate the edge agent analyses traffic at
 
@@ -130,4 +130,30 @@ test('tracks are per class: a person walking past a parked car keeps its own tra
   }
   assert.equal(new Set(person).size, 1);
   assert.notEqual(person[0], undefined);
+});
+
+test('riders merge into their motorbike; a pedestrian beside it and a lone bike stay as they are', () => {
+  const merged = mergeRiders([
+    // Rider and pillion over a motorbike: one motorbike with the union box and the best score.
+    { box: { x1: 0.4, y1: 0.3, x2: 0.46, y2: 0.45 }, label: 'person', score: 0.7 },
+    { box: { x1: 0.41, y1: 0.32, x2: 0.47, y2: 0.46 }, label: 'person', score: 0.4 },
+    { box: { x1: 0.39, y1: 0.38, x2: 0.47, y2: 0.5 }, label: 'motorcycle', score: 0.5 },
+    // Pedestrian on the kerb next to it: overlaps nothing.
+    { box: { x1: 0.6, y1: 0.3, x2: 0.63, y2: 0.45 }, label: 'person', score: 0.8 },
+    // Parked motorbike without a rider.
+    { box: { x1: 0.8, y1: 0.6, x2: 0.86, y2: 0.7 }, label: 'motorcycle', score: 0.6 },
+    { box: { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.3 }, label: 'car', score: 0.9 },
+  ]);
+  assert.deepEqual(
+    merged.map((d) => [d.label, d.score, d.box]),
+    [
+      ['car', 0.9, { x1: 0.1, y1: 0.1, x2: 0.3, y2: 0.3 }],
+      ['person', 0.8, { x1: 0.6, y1: 0.3, x2: 0.63, y2: 0.45 }],
+      ['motorcycle', 0.7, { x1: 0.39, y1: 0.3, x2: 0.47, y2: 0.5 }],
+      ['motorcycle', 0.6, { x1: 0.8, y1: 0.6, x2: 0.86, y2: 0.7 }],
+    ],
+  );
+  // Without any two-wheeler box the list is unchanged.
+  const people: Detection[] = [{ box: box(0.5, 0.5, 0.03, 0.1), label: 'person', score: 0.6 }];
+  assert.deepEqual(mergeRiders(people), people);
 });

@@ -3,7 +3,7 @@ import type { Detector } from '@vigil/models';
 import type { Point } from '../../geometry/index.js';
 import type { Analytic, AnalyticFactory, AnalyticInput } from '../../pipeline/analytic.js';
 import type { CameraEvents, Incident } from '../../pipeline/events.js';
-import { ByteTracker, type ByteTrackerOptions } from '../../track/index.js';
+import { ByteTracker, mergeRiders, type ByteTrackerOptions } from '../../track/index.js';
 import { ViolationEvidence } from './evidence.js';
 import type { SignalStateSource } from './signal/signal-state.js';
 import { VideoSignalSource } from './signal/video-signal.js';
@@ -22,7 +22,7 @@ export interface TrafficAnalyticOptions {
 }
 
 /**
- * The traffic analytic in the camera pipeline: detector -> tracker -> signal -> rules -> evidence, on
+ * The traffic analytic in the camera pipeline: detector -> rider merge -> tracker -> signal -> rules -> evidence, on
  * every frame (tracking needs consecutive frames, and a stopped car makes no motion). Events are
  * built with the pipeline's CameraEvents, so they share the gateway's sequence, then get the track
  * id, the evidence and the model.
@@ -66,7 +66,7 @@ class TrafficAnalytic implements Analytic {
     this.videoSignal?.observe(image, frame.at);
     const [found = []] = await this.opt.detector.detect([{ data: frame.data, width: frame.width, height: frame.height, channels: 3 }], { minScore: this.opt.minScore ?? 0.1 });
     const tracks = this.tracker.update(
-      found.map((d) => ({ label: d.label, score: d.score, box: { x1: d.box[0], y1: d.box[1], x2: d.box[2], y2: d.box[3] } })),
+      mergeRiders(found.map((d) => ({ label: d.label, score: d.score, box: { x1: d.box[0], y1: d.box[1], x2: d.box[2], y2: d.box[3] } }))),
       frame.at,
     );
     const judged = this.analytics.observe(tracks, frame.at);

@@ -1,6 +1,6 @@
 import { VigilError, type CameraConfig, type VigilEvent } from '@vigil/contracts';
 import type { Point } from '../../geometry/index.js';
-import { ByteTracker, type ByteTrackerOptions, type Detection, type Track } from '../../track/index.js';
+import { ByteTracker, mergeRiders, type ByteTrackerOptions, type Detection, type Track } from '../../track/index.js';
 import { ViolationEvidence } from './evidence.js';
 import type { LineCount } from './rules/line-counter.js';
 import type { RgbImage } from './signal/lamp-colour.js';
@@ -56,10 +56,10 @@ export class TrafficStage {
     if (opt.evidenceDir) this.evidence = new ViolationEvidence(opt.camera, { dir: opt.evidenceDir });
   }
 
-  /** One frame: its pixels (for the signal and evidence; may be absent) and its detections. */
+  /** One frame: its pixels (for the signal and evidence; may be absent) and its detections (riders are merged into their bikes here). */
   async frame(image: RgbImage | undefined, detections: readonly Detection[], at: number): Promise<TrafficFrameResult> {
     if (image && this.videoSignal) this.videoSignal.observe(image, at);
-    const tracks = this.tracker.update(detections, at);
+    const tracks = this.tracker.update(mergeRiders(detections), at);
     const judged = this.analytics.observe(tracks, at);
     const events: VigilEvent[] = [];
     if (this.evidence && image) {
