@@ -47,6 +47,10 @@ export interface WaterLevelEstimatorOptions {
   minBoardRatio?: number;
   /** Largest mean change of the gauge above the waterline since the previous frame, as a share of its brightness. */
   maxBoardChange?: number;
+  /** Share of the strip above the waterline that must be light board (the rest: the painted marks). */
+  minBoardShare?: number;
+  /** Longest stretch of the gauge without a painted mark, as a share of the marked span (gauges mark every 10-20 cm). */
+  maxMarkGap?: number;
 }
 
 /**
@@ -68,6 +72,8 @@ export class WaterLevelEstimator {
   private readonly belowShare: number;
   private readonly minBoardRatio: number;
   private readonly maxBoardChange: number;
+  private readonly minBoardShare: number;
+  private readonly maxMarkGap: number;
   /** The previous frame's strip: paint does not move, so the gauge above the line must look the same. */
   private previousLuma: Float64Array | undefined;
   private compareTo: Float64Array | undefined;
@@ -82,6 +88,8 @@ export class WaterLevelEstimator {
     this.belowShare = options.belowShare ?? 0.15;
     this.minBoardRatio = options.minBoardRatio ?? 1.15;
     this.maxBoardChange = options.maxBoardChange ?? 0.15;
+    this.minBoardShare = options.minBoardShare ?? 0.5;
+    this.maxMarkGap = options.maxMarkGap ?? 0.25;
   }
 
   read(image: ImageView | undefined, mask?: WaterMask): GaugeReading {
@@ -185,6 +193,20 @@ export class WaterLevelEstimator {
     if (spread < this.minPattern) {
       return { visible: false, reason: 'no_pattern', detail: `no painted marks above the waterline (spread ${spread.toFixed(2)} < ${this.minPattern}): occluded or the camera moved` };
     }
+    // the board is most of the gauge: thin dark marks on light paint, not one light band among dark ones
+    const light = above.filter((v) => v >= 0.75 * p95).length / above.length;
+    if (light < this.minBoardShare) {
+      return { visible: false, reason: 'no_pattern', detail: `only ${(light * 100).toFixed(0)}% of the strip above the line is light board (< ${(this.minBoardShare * 100).toFixed(0)}%): not a painted gauge` };
+    }
+    // and the marks repeat: thin dark bands with board on both sides (a road with a car on it has one wide dark blob)
+    // and the marks repeat along the whole board: thin dark bands with board on both sides, no long stretch without one
+    // (a road with traffic far away has its dark bands bunched at one end)
+    const marks = thinDarkBands(above, 0.75 * p95, 0.06 * strip.axis.length);
+    const edges = [0, ...marks, above.length];
+    const gap = Math.max(...edges.slice(1).map((e, i) => e - edges[i]!));
+    if (gap > this.maxMarkGap * strip.axis.length) {
+      return { visible: false, reason: 'no_pattern', detail: `${((gap / strip.axis.length) * 100).toFixed(0)}% of the gauge above the line has no painted mark (> ${(this.maxMarkGap * 100).toFixed(0)}%): not a painted gauge, or its marks are too fine for this resolution` };
+    }
     return undefined;
   }
 
@@ -251,6 +273,21 @@ interface Strip {
   meanLuma: number;
   width: number;
   height: number;
+}
+
+/** Centres of the runs of values below `dark`, at most `maxLen` long, with lighter values on both sides. */
+function thinDarkBands(values: Float64Array, dark: number, maxLen: number): number[] {
+  const bands: number[] = [];
+  let start = -1;
+  for (let i = 0; i < values.length; i++) {
+    if (values[i]! < dark) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      if (start > 0 && i - start <= maxLen) bands.push((start + i) / 2);
+      start = -1;
+    }
+  }
+  return bands;
 }
 
 function medianOf(values: Float64Array): number {
