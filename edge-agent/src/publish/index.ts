@@ -7,3 +7,4 @@ export * from './health.js';
 export * from './metrics.js';
 export * from './publisher.js';
 export * from './remote-config.js';
+export * from './stage.js';

@@ -54,6 +54,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   readonly configTopic: string;
   readonly healthTopic: string;
   private readonly o: PublisherOptions;
+  private link: BrokerLink;
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly metrics: PublishMetrics;
@@ -77,6 +78,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
   constructor(options: PublisherOptions) {
     super();
     this.o = options;
+    this.link = options.link;
     this.clock = options.clock ?? systemClock;
     this.log = options.logger ?? createLogger('edge-publish');
     this.metrics = registerPublishMetrics(options.registry ?? createMetricsRegistry('edge-publish', false), () => this.o.outbox);
@@ -147,6 +149,20 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     void this.pump();
   }
 
+  /** A new `mqtt` section (remote config): drop the current connection and connect with it. */
+  relink(link: BrokerLink): void {
+    this.link = link;
+    if (this.stopped) return;
+    const old = this.client;
+    this.generation++;
+    this.connected = false;
+    this.inFlight.clear();
+    this.reconnectTimer?.cancel();
+    this.attempt = 0;
+    old?.end(true);
+    this.connect();
+  }
+
   /** Publishes a retained "offline" (a clean disconnect sends no Last Will) and closes the link. */
   async stop(): Promise<void> {
     this.stopped = true;
@@ -191,13 +207,13 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     this.connectedAt = new Date(this.clock.now());
     let options: IClientOptions;
     try {
-      options = brokerOptions(this.o.link);
+      options = brokerOptions(this.link);
     } catch (err) {
       this.fail(err as VigilError);
       this.scheduleReconnect();
       return;
     }
-    const client = mqtt.connect(this.o.link.url, {
+    const client = mqtt.connect(this.link.url, {
       ...options,
       clientId: this.o.clientId ?? `vigil-${this.o.site}-${this.o.gateway}`,
       clean: true,
@@ -214,7 +230,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       this.attempt = 0;
       this.lastError = undefined;
       this.metrics.connected.set(1);
-      this.log.info({ url: this.o.link.url }, 'connected to broker');
+      this.log.info({ url: this.link.url }, 'connected to broker');
       client.publish(this.statusTopic, JSON.stringify(this.status('online')), { qos: 1, retain: true });
       client.subscribe(this.configTopic, { qos: 1 }, (err) => {
         if (err && current()) this.log.error({ err, topic: this.configTopic }, 'cannot subscribe to the remote config topic (check the broker ACL grants read on it)');
@@ -226,7 +242,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
       if (current() && topic === this.configTopic) this.o.onConfig?.(payload);
     });
     client.on('error', (err) => {
-      if (current()) this.fail(explainLinkError(err as Error & { code?: string | number }, this.o.link));
+      if (current()) this.fail(explainLinkError(err as Error & { code?: string | number }, this.link));
     });
     client.on('close', () => {
       if (!current()) return;
@@ -341,7 +357,7 @@ export class Publisher extends EventEmitter<PublisherEvents> {
     const client = this.client!;
     const generation = this.generation;
     const options: mqtt.IClientPublishOptions = { qos: 1 };
-    if ((this.o.link.protocol_version ?? 5) === 4) {
+    if ((this.link.protocol_version ?? 5) === 4) {
       // MQTT 3.1.1 has no user properties: the evidence header travels in a VGEV frame (contracts).
       if (m.kind === 'evidence' && m.properties) payload = frameEvidenceChunk(m.properties, payload);
     } else if (m.properties || m.contentType) {
