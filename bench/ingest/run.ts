@@ -57,7 +57,10 @@ async function rawBaseline(url: string): Promise<{ msgsPerS: number; received: n
 async function main(): Promise<void> {
   const [broker, pg, influx] = await Promise.all([startMosquitto(), startPostgres(), startInflux()]);
   try {
+    process.once('SIGTERM', () => void Promise.all([broker.stop(), pg.stop(), influx.stop()]).then(() => process.exit(143)));
+    console.error(`ingest bench: ${N} messages; raw Mosquitto baseline ...`);
     const raw = await rawBaseline(broker.url);
+    console.error(`raw: ${Math.round(raw.msgsPerS)} msgs/s; ingest with ${CONNECTIONS} connections ...`);
     const database = await openDatabase({ url: pg.url, poolSize: CONNECTIONS + 2 });
     const timeseries = new InfluxTimeSeriesWriter({ url: influx.url, database: 'bench', bufferPath: join(mkdtempSync(join(tmpdir(), 'vigil-bench-')), 'buffer.sqlite') });
     const store = new KyselyStore(database.db);
@@ -67,7 +70,9 @@ async function main(): Promise<void> {
     const events = floodEvents('gw-bench');
     const start = performance.now();
     await publishAll(broker.url, events);
+    console.error('published; waiting for Postgres ...');
     while ((await store.countEvents()) < N) await new Promise((r) => setTimeout(r, 50));
+    console.error('events stored; waiting for InfluxDB ...');
     await timeseries.flush(120_000);
     const eventSeconds = (performance.now() - start) / 1000;
     const stored = await store.countEvents();
@@ -76,8 +81,9 @@ async function main(): Promise<void> {
 
     const telemetry = Array.from({ length: N }, (_, i) => ({
       topic: topics.camera('hue', 'gw-bench', `cam-${i % 16}`, 'telemetry'),
-      payload: JSON.stringify(exampleTelemetry({ camera: `cam-${i % 16}`, at: new Date(T0 + i * 1000).toISOString() })),
+      payload: JSON.stringify(exampleTelemetry({ gateway: 'gw-bench', camera: `cam-${i % 16}`, at: new Date(T0 + i * 1000).toISOString() })),
     }));
+    console.error('telemetry ...');
     const tStart = performance.now();
     await publishAll(broker.url, telemetry);
     for (;;) {

@@ -22,6 +22,11 @@ export interface IngestPipelineOptions {
   registry?: Registry;
   maxMessageBytes?: number;
   alerting?: Omit<AlertEngineOptions, 'clock' | 'logger'>;
+  /**
+   * A gap is reported (metric, warning) once it stays open this long: parallel workers store events
+   * out of order, so most gaps are filled within milliseconds and are not a health problem.
+   */
+  gapGraceMs?: number;
 }
 
 /**
@@ -36,6 +41,7 @@ export class IngestPipeline {
   readonly registry: Registry;
   private readonly logger: Logger;
   private readonly clock: Clock;
+  private reportedGaps = 0;
 
   constructor(private readonly options: IngestPipelineOptions) {
     this.store = options.store;
@@ -43,7 +49,7 @@ export class IngestPipeline {
     this.clock = options.clock ?? systemClock;
     this.logger = options.logger ?? createLogger('ingest');
     this.registry = options.registry ?? createMetricsRegistry('ingest', false);
-    this.metrics = createIngestMetrics(this.registry, { pendingPoints: () => this.timeseries.pending(), openGaps: async () => (await this.store.openGaps()).length });
+    this.metrics = createIngestMetrics(this.registry, { pendingPoints: () => this.timeseries.pending(), openGaps: async () => (await this.staleGaps()).length });
     this.engine = new AlertEngine(this.store, { ...options.alerting, clock: this.clock, logger: this.logger });
     this.engine.onNotification((n) => this.metrics.notifications.inc({ kind: n.kind, agency: n.agency }));
   }
@@ -120,10 +126,29 @@ export class IngestPipeline {
     }
     if (missing.length) {
       this.metrics.sequenceMissing.inc({ site: e.site, gateway: e.gateway }, missing.length);
-      this.logger.warn({ site: e.site, gateway: e.gateway, missing: missing.length, first: missing[0], last: missing[missing.length - 1], at_seq: e.seq }, 'gateway sequence gap: events may be lost (recorded in sequence_gaps)');
+      this.logger.debug({ site: e.site, gateway: e.gateway, missing: missing.length, first: missing[0], at_seq: e.seq }, 'gateway sequence gap recorded');
     }
     if (filled) this.metrics.sequenceFilled.inc({ site: e.site, gateway: e.gateway });
     this.engine.publish(notes);
+  }
+
+  /** Gaps still open after the grace period: events that may really be lost. */
+  staleGaps() {
+    return this.store.openGaps(undefined, undefined, new Date(this.clock.now() - (this.options.gapGraceMs ?? 60_000)));
+  }
+
+  /** Logs stale gaps per gateway when their number changed since the last check (no log flood). */
+  async reportGaps(): Promise<number> {
+    const gaps = await this.staleGaps();
+    if (gaps.length !== this.reportedGaps) {
+      const byGateway = new Map<string, number[]>();
+      for (const g of gaps) byGateway.set(`${g.site}/${g.gateway}`, [...(byGateway.get(`${g.site}/${g.gateway}`) ?? []), g.seq]);
+      for (const [gateway, seqs] of byGateway) {
+        this.logger.warn({ gateway, missing: seqs.length, first: seqs[0], last: seqs[seqs.length - 1] }, 'gateway sequence gap still open: events may be lost (see sequence_gaps)');
+      }
+      this.reportedGaps = gaps.length;
+    }
+    return gaps.length;
   }
 
   async deadLetter(msg: ReceivedMessage, reason: string, received = new Date(this.clock.now())): Promise<void> {
@@ -159,10 +184,12 @@ export interface IngestWorkerOptions extends IngestPipelineOptions {
 export class IngestWorker {
   readonly pipeline: IngestPipeline;
   readonly consumer: MqttConsumer;
+  private readonly logger: Logger | undefined;
 
   constructor(options: IngestWorkerOptions) {
     this.pipeline = new IngestPipeline(options);
     const logger = options.logger;
+    this.logger = logger;
     this.consumer = new MqttConsumer(
       {
         ...options.mqtt,
@@ -174,12 +201,19 @@ export class IngestWorker {
     );
   }
 
+  private gapTimer: NodeJS.Timeout | undefined;
+
   async start(): Promise<void> {
     await this.consumer.start();
     this.pipeline.engine.start();
+    this.gapTimer = setInterval(() => {
+      this.pipeline.reportGaps().catch((err: Error) => this.logger?.error({ err }, 'gap check failed'));
+    }, 30_000);
+    this.gapTimer.unref();
   }
 
   async close(): Promise<void> {
+    clearInterval(this.gapTimer);
     this.pipeline.engine.stop();
     await this.consumer.close();
   }

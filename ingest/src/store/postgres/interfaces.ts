@@ -57,7 +57,8 @@ export interface EventStore {
   countEvents(): Promise<number>;
   listDeadLetters(limit?: number): Promise<DeadLetterRow[]>;
   countDeadLetters(): Promise<number>;
-  openGaps(site?: string, gateway?: string): Promise<SequenceGapRow[]>;
+  /** Unfilled gaps; `detectedBefore` leaves out fresh ones that reordering may still fill. */
+  openGaps(site?: string, gateway?: string, detectedBefore?: Date): Promise<SequenceGapRow[]>;
   /** Runs fn in one transaction with a store bound to it. */
   transaction<T>(fn: (store: VigilStore) => Promise<T>): Promise<T>;
 }

@@ -154,8 +154,9 @@ export class KyselyStore implements VigilStore {
     return Number(r.n);
   }
 
-  openGaps(site?: string, gateway?: string) {
+  openGaps(site?: string, gateway?: string, detectedBefore?: Date) {
     let q = this.db.selectFrom('sequence_gaps').selectAll().where('filled_at', 'is', null);
+    if (detectedBefore) q = q.where('detected_at', '<', detectedBefore);
     if (site) q = q.where('site', '=', site);
     if (gateway) q = q.where('gateway', '=', gateway);
     return q.orderBy('seq').execute();
