@@ -150,6 +150,10 @@ export class SqliteOutbox implements Outbox {
       for (const k of OUTBOX_KINDS) this.depth[k] = before[k];
       this.bytes = before.bytes;
       this.dropped = before.dropped;
+      const code = (err as { code?: string }).code;
+      if (code === 'SQLITE_FULL' || code?.startsWith('SQLITE_IOERR') || code?.startsWith('SQLITE_READONLY')) {
+        throw new VigilError('VIGIL_ERR_OUTBOX', `outbox ${this.path} cannot commit (${code}: ${(err as Error).message}): free space on storage.dir or lower storage.evidence_max_mb; nothing was queued`, { cause: err });
+      }
       throw err;
     }
   }
