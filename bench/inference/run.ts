@@ -8,15 +8,15 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dataDir, loadDetector, type OnnxDetector, type RawFrame } from '@vigil/models';
+import { dataDir, loadDetector, type OnnxDetector, type Outputs, type RawFrame } from '@vigil/models';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIP = join(dataDir(), 'traffic', 'videos', 'hanoi-ly-thuong-kiet-hang-bai.mp4');
 const DETECTORS = ['centernet-coco', 'yolox-nano', 'nanodet-m-320', 'nanodet-m-416'];
-const TIMED_FRAMES = Number(process.env['BENCH_TIMED_FRAMES'] ?? 12);
+const TIMED_FRAMES = Number(process.env['BENCH_TIMED_FRAMES'] ?? 20);
 const COUNT_CLASSES = ['motorbike', 'car', 'person'];
 
 function extractFrames(): RawFrame[] {
@@ -42,24 +42,60 @@ const ms = (t0: bigint): number => Number(process.hrtime.bigint() - t0) / 1e6;
 const r1 = (v: number): number => Math.round(v * 10) / 10;
 const r3 = (v: number): number => Math.round(v * 1000) / 1000;
 
-interface TimingResult { threads: number; stageMs: number; bareMs: number; overhead: number; batch2PerFrameMs?: number; singlePerFrameMs?: number }
+interface TimingResult {
+  threads: number;
+  stageMs: number;
+  bareMs: number;
+  overhead: number;
+  /** Medians of the parts, timed separately on the same frames: preprocess, run, decode + NMS. */
+  prepareMs: number;
+  decodeMs: number;
+  /** (prepare + decode) / run from the part medians: steadier than stage/bare on a loaded machine. */
+  partsOverhead: number;
+  batch2PerFrameMs?: number;
+  singlePerFrameMs?: number;
+}
 
-/** Full stage and bare session.run alternate frame by frame so machine load hits both alike. */
+/**
+ * Full stage and bare session.run alternate frame by frame (and swap order every frame) so machine
+ * load hits both alike; the parts are timed too.
+ */
 async function timeDetector(det: OnnxDetector, frames: RawFrame[], threads: number): Promise<TimingResult> {
   const sample = frames.slice(0, TIMED_FRAMES);
   for (const f of sample.slice(0, 2)) await det.detect([f]);
   const stage: number[] = [];
   const bare: number[] = [];
-  for (const f of sample) {
-    let t = process.hrtime.bigint();
-    await det.detect([f]);
-    stage.push(ms(t));
-    const { feeds } = await det.prepare([f]);
-    t = process.hrtime.bigint();
-    await det.session.run(feeds, det.decoder.outputNames as string[]);
-    bare.push(ms(t));
+  const prepare: number[] = [];
+  const decode: number[] = [];
+  const outputNames = det.decoder.outputNames as string[];
+  for (const [i, f] of sample.entries()) {
+    const timeStage = async (): Promise<void> => {
+      const t = process.hrtime.bigint();
+      await det.detect([f]);
+      stage.push(ms(t));
+    };
+    const timeParts = async (): Promise<void> => {
+      let t = process.hrtime.bigint();
+      const { feeds, placements } = await det.prepare([f]);
+      prepare.push(ms(t));
+      t = process.hrtime.bigint();
+      const out = await det.session.run(feeds, outputNames);
+      bare.push(ms(t));
+      t = process.hrtime.bigint();
+      det.decodeBatch(out as unknown as Outputs, placements);
+      decode.push(ms(t));
+    };
+    if (i % 2 === 0) { await timeStage(); await timeParts(); } else { await timeParts(); await timeStage(); }
   }
-  const result: TimingResult = { threads, stageMs: r1(median(stage)), bareMs: r1(median(bare)), overhead: r3(median(stage) / median(bare) - 1) };
+  const result: TimingResult = {
+    threads,
+    stageMs: r1(median(stage)),
+    bareMs: r1(median(bare)),
+    overhead: r3(median(stage) / median(bare) - 1),
+    prepareMs: r1(median(prepare)),
+    decodeMs: r1(median(decode)),
+    partsOverhead: r3((median(prepare) + median(decode)) / median(bare)),
+  };
   if (det.maxBatch >= 2) {
     const pairs: number[] = [];
     const singles: number[] = [];
@@ -95,6 +131,7 @@ async function main(): Promise<void> {
     console.error(`bench inference: ${CLIP} not found; set VIGIL_DATA_DIR to the shared data folder. Skipping.`);
     return;
   }
+  const loadAtStart = loadavg().map((v) => v.toFixed(1)).join(' / ');
   const frames = extractFrames();
   const results: Record<string, unknown>[] = [];
   for (const name of DETECTORS) {
@@ -123,6 +160,7 @@ async function main(): Promise<void> {
     benchmark: 'inference',
     date: new Date().toISOString(),
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?' },
+    load: loadAtStart,
     clip: 'traffic/videos/hanoi-ly-thuong-kiet-hang-bai.mp4 (640x480, 1 frame per second)',
     framesCounted: frames.length,
     framesTimed: Math.min(TIMED_FRAMES, frames.length),
@@ -133,18 +171,18 @@ async function main(): Promise<void> {
   writeSection(markdown(doc));
 }
 
-function markdown(doc: { date: string; machine: { cpus: number; cpu: string }; framesCounted: number; framesTimed: number; results: Record<string, unknown>[] }): string {
+function markdown(doc: { date: string; load: string; machine: { cpus: number; cpu: string }; framesCounted: number; framesTimed: number; results: Record<string, unknown>[] }): string {
   const lines = [
     '## Inference (`bench/inference/run.ts`)',
     '',
-    `${doc.date.slice(0, 10)}, ${doc.machine.cpus} cores (${doc.machine.cpu}), other work running alongside. Median ms per frame over ${doc.framesTimed} frames of the Hanoi clip (640x480 raw RGB, as the frame source delivers them). *Stage* = sharp preprocessing into the reused input buffer + session.run + decode + class-wise NMS; *bare* = session.run alone on the same prepared input, measured alternately in the same run.`,
+    `${doc.date.slice(0, 10)}, ${doc.machine.cpus} cores (${doc.machine.cpu}), load average ${doc.load} at the start (other work running alongside: absolute times and the 2-thread rows are only indicative). Median ms per frame over ${doc.framesTimed} frames of the Hanoi clip (640x480 raw RGB, as the frame source delivers them). *Stage* = sharp preprocessing into the reused input buffer + session.run + decode + class-wise NMS; *bare* = session.run alone on the same prepared input, measured alternately in the same run.`,
     '',
-    '| model | input | threads | stage ms | bare run ms | overhead (goal <= 15%) | 2 frames in one run, ms/frame | same 2 frames one by one, ms/frame |',
-    '|---|---|---|---|---|---|---|---|',
+    '| model | input | threads | stage ms | bare run ms | overhead stage/bare (goal <= 15%) | preprocess ms | decode+NMS ms | overhead from parts | 2 frames in one run, ms/frame | same 2 frames one by one, ms/frame |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const r of doc.results) {
     for (const t of r['timings'] as TimingResult[]) {
-      lines.push(`| ${String(r['model'])} | ${String(r['input'])} | ${t.threads} | ${t.stageMs} | ${t.bareMs} | ${(t.overhead * 100).toFixed(1)}% | ${t.batch2PerFrameMs ?? 'n/a (fixed batch 1)'} | ${t.singlePerFrameMs ?? ''} |`);
+      lines.push(`| ${String(r['model'])} | ${String(r['input'])} | ${t.threads} | ${t.stageMs} | ${t.bareMs} | ${(t.overhead * 100).toFixed(1)}% | ${t.prepareMs} | ${t.decodeMs} | ${(t.partsOverhead * 100).toFixed(1)}% | ${t.batch2PerFrameMs ?? 'n/a (fixed batch 1)'} | ${t.singlePerFrameMs ?? ''} |`);
     }
   }
   lines.push('', `Objects found per frame on the Hanoi clip (${doc.framesCounted} frames, 1 per second) at each model's default threshold: mean (min-max).`, '', '| model | threshold | motorbike | car | person |', '|---|---|---|---|---|');

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readdirSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { VigilError } from '@vigil/contracts';
@@ -25,8 +26,13 @@ export interface ModelEntry {
   manifest: ModelManifest;
   /** The model's folder (model.json, MODEL_CARD.md). */
   dir: string;
-  /** Resolved path of the ONNX file. */
+  /** Resolved path of the ONNX file (a generated model may move to the user cache, see ensureVerifiedFile). */
   onnxPath: string;
+}
+
+/** Where a generated model goes when the repository's model folder is read-only. */
+function userCachePath(name: string): string {
+  return join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'vigil', 'models', `${name}.onnx`);
 }
 
 /** Names of the models under `modelsDir` (folders holding a model.json). */
@@ -57,7 +63,9 @@ export async function readModelEntry(name: string, modelsDir = MODELS_DIR): Prom
   if (manifest.name !== name) {
     throw new VigilError('VIGIL_ERR_MODEL_MANIFEST', `${manifestPath} says its name is "${manifest.name}" but it lives in folder "${name}". Make them equal.`);
   }
-  return { manifest, dir, onnxPath: resolveModelPath(manifest.file.path, dir) };
+  let onnxPath = resolveModelPath(manifest.file.path, dir);
+  if (manifest.file.generator && !existsSync(onnxPath) && existsSync(userCachePath(name))) onnxPath = userCachePath(name);
+  return { manifest, dir, onnxPath };
 }
 
 export function resolveModelPath(path: string, dir: string): string {
@@ -80,19 +88,26 @@ export async function ensureVerifiedFile(entry: ModelEntry): Promise<{ bytes: nu
   const { manifest, onnxPath } = entry;
   if (!existsSync(onnxPath)) {
     if (manifest.file.generator === 'human-centernet') {
-      await convertHumanCenternet(onnxPath);
+      try {
+        await convertHumanCenternet(entry.onnxPath);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== 'EACCES' && code !== 'EROFS' && code !== 'EPERM') throw err;
+        entry.onnxPath = userCachePath(manifest.name);
+        await convertHumanCenternet(entry.onnxPath);
+      }
     } else if (manifest.file.path.startsWith('${VIGIL_DATA_DIR}/')) {
       throw new VigilError('VIGIL_ERR_MODEL_NOT_FOUND', `Model "${manifest.name}" needs ${onnxPath}, which is not there. It is a third-party file we do not ship: set VIGIL_DATA_DIR to the shared data folder that holds it (source: ${manifest.source.url}).`);
     } else {
       throw new VigilError('VIGIL_ERR_MODEL_NOT_FOUND', `Model "${manifest.name}": ${onnxPath} is missing. Restore it from the repository (git checkout) or retrain it.`);
     }
   }
-  const actual = await sha256File(onnxPath);
+  const actual = await sha256File(entry.onnxPath);
   if (actual !== manifest.file.sha256) {
     const fix = manifest.file.generator
       ? `It is generated: delete it and it will be rebuilt on next use; if it still differs, the converter or the @vladmandic/human package changed, so re-check parity and update file.sha256 in ${join(entry.dir, 'model.json')}.`
       : `Replace it with the file the manifest describes (source: ${manifest.source.url}), or if you changed the model on purpose, update file.sha256 in ${join(entry.dir, 'model.json')}.`;
-    throw new VigilError('VIGIL_ERR_MODEL_CHECKSUM', `Model "${manifest.name}": ${onnxPath} has sha256 ${actual} but model.json expects ${manifest.file.sha256}. ${fix}`);
+    throw new VigilError('VIGIL_ERR_MODEL_CHECKSUM', `Model "${manifest.name}": ${entry.onnxPath} has sha256 ${actual} but model.json expects ${manifest.file.sha256}. ${fix}`);
   }
-  return { bytes: (await stat(onnxPath)).size };
+  return { bytes: (await stat(entry.onnxPath)).size };
 }

@@ -6,7 +6,8 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { dataFile } from '@vigil/testkit';
+import { execFileSync } from 'node:child_process';
+import { dataFile, ffmpegSkip } from '@vigil/testkit';
 import { CenternetDecoder } from '../src/decoders/centernet.js';
 import { convertHumanCenternet, humanCenternetJsonPath } from '../src/convert/human-centernet.js';
 
@@ -38,7 +39,7 @@ before(async () => {
   }));
 });
 
-async function compare(image: sharp.Sharp): Promise<void> {
+async function compare(image: sharp.Sharp): Promise<number> {
   const rgb = await image.resize(S, S, { fit: 'fill' }).removeAlpha().raw().toBuffer();
   const nhwc = Float32Array.from(rgb);
   const out = await session.run({ images: new ort.Tensor('float32', nhwc, [1, S, S, 3]) });
@@ -74,6 +75,7 @@ async function compare(image: sharp.Sharp): Promise<void> {
     assert.ok(match, `TF.js detection ${e.join(',')} has no counterpart`);
     assert.ok(Math.abs(match.score - e[4]!) <= HEAT_TOL);
   }
+  return expected.length;
 }
 
 test('converted CenterNet matches TF.js on a frame rendered here (runs without shared data)', async () => {
@@ -89,4 +91,11 @@ test('converted CenterNet matches TF.js on real CCTV frames from the shared data
   const names = readdirSync(frames.path).filter((f) => f.endsWith('.jpg')).sort();
   // Two frames far apart in the sorted list (different source videos).
   for (const name of [names[0]!, names[Math.floor(names.length / 2)]!]) await compare(sharp(join(frames.path, name)));
+});
+
+const clip = dataFile('traffic/videos/hanoi-ly-thuong-kiet-hang-bai.mp4');
+test('converted CenterNet matches TF.js on a Hanoi intersection frame (dozens of COCO objects)', { skip: clip.skip || ffmpegSkip() }, async () => {
+  const jpeg = execFileSync('ffmpeg', ['-loglevel', 'error', '-ss', '20', '-i', clip.path, '-frames:v', '1', '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '2', 'pipe:1']);
+  const peaks = await compare(sharp(jpeg));
+  assert.ok(peaks >= 10, `only ${peaks} peaks above 0.05: the frame should be busy`);
 });

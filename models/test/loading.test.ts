@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { VigilError } from '@vigil/contracts';
-import { loadModel } from '../src/index.js';
+import { MODELS_DIR, loadModel, sha256File } from '../src/index.js';
 import { tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-models-'));
@@ -65,4 +65,16 @@ test('an unknown model and an invalid manifest are clear errors', async () => {
   mkdirSync(join(root, 'bad-manifest'), { recursive: true });
   writeFileSync(join(root, 'bad-manifest', 'model.json'), JSON.stringify({ name: 'bad-manifest', task: 'detect', colour: 'RGB' }));
   await rejectsWith('bad-manifest', 'VIGIL_ERR_MODEL_MANIFEST', /bad-manifest\/model\.json is not a valid model manifest/);
+});
+
+test('centernet-coco on a fresh checkout: the ONNX file is generated on first load from the npm package and verifies', async () => {
+  const dir = join(root, 'centernet-coco');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'model.json'), readFileSync(join(MODELS_DIR, 'centernet-coco', 'model.json')));
+  const generated = join(dir, '.generated', 'centernet-coco.onnx');
+  assert.equal(existsSync(generated), false);
+  const model = await loadModel('centernet-coco', { modelsDir: root });
+  assert.equal(existsSync(generated), true);
+  assert.equal(await sha256File(generated), model.manifest.file.sha256);
+  await model.close();
 });
