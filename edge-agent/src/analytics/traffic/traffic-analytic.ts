@@ -31,7 +31,7 @@ export function trafficAnalytic(options: TrafficAnalyticOptions): AnalyticFactor
   return (camera) => (camera.analytics.traffic ? new TrafficAnalytic(camera, options) : undefined);
 }
 
-class TrafficAnalytic implements Analytic {
+export class TrafficAnalytic implements Analytic {
   readonly name = 'traffic';
   readonly gate = { kind: 'every-frame' } as const;
   private readonly tracker: ByteTracker;
@@ -73,6 +73,11 @@ class TrafficAnalytic implements Analytic {
     if (!this.evidence) return judged.map((j) => this.toEvent(j, [], events));
     for (const j of judged) this.evidence.request(j);
     return (await this.evidence.addFrame(image, frame.at)).map((r) => this.toEvent(r.judgement, r.evidence, events));
+  }
+
+  /** Crossings per count line and class since the last call: the telemetry's `counts`. */
+  takeCounts(): ReturnType<TrafficAnalytics['takeCounts']> {
+    return this.analytics.takeCounts();
   }
 
   /** The stream ended (synchronous in the pipeline): open incidents end; evidence still waiting for its "after" frame is left out. */
