@@ -15,6 +15,14 @@ export interface EvidenceRecorderOptions {
   fps?: number;
   ffmpeg?: string;
   jpegQuality?: number;
+  /**
+   * Live cameras (default): clips encode in the background and `take` hands events out once done, so
+   * the camera's frames keep flowing during the ~1 s ffmpeg run. Offline processing passes false:
+   * `take` waits for each clip, so every event of a file gets its clip before the stream ends.
+   */
+  encodeInBackground?: boolean;
+  /** A clip could not be encoded: the event still leaves, with its snapshot only. */
+  onClipError?: (error: unknown, event: VigilEvent) => void;
 }
 
 interface Pending {
@@ -22,6 +30,9 @@ interface Pending {
   refs: EvidenceRef[];
   until: number;
   from: number;
+  encoding?: Promise<void>;
+  /** The clip's ref once encoded; null when there was nothing to encode or ffmpeg failed. */
+  clip?: EvidenceRef | null;
 }
 
 /**
@@ -81,9 +92,21 @@ export class EvidenceRecorder {
         this.queue.shift();
         continue;
       }
-      if (!flush && this.lastAt < head.until) break;
-      const clip = await this.clip(head);
-      out.push(withEvidence(head.event, clip ? [...head.refs, clip] : head.refs));
+      if (!head.encoding) {
+        if (!flush && this.lastAt < head.until) break;
+        head.encoding = this.clip(head).then(
+          (ref) => void (head.clip = ref ?? null),
+          (err: unknown) => {
+            head.clip = null;
+            this.options.onClipError?.(err, head.event);
+          },
+        );
+      }
+      if (head.clip === undefined) {
+        if (!flush && this.options.encodeInBackground !== false) break;
+        await head.encoding;
+      }
+      out.push(withEvidence(head.event, head.clip ? [...head.refs, head.clip] : head.refs));
       this.queue.shift();
     }
     return out;
@@ -91,10 +114,10 @@ export class EvidenceRecorder {
 
   /**
    * Synchronous end of stream (the pipeline's `finish` cannot wait for ffmpeg): every queued event
-   * leaves now with the refs it has, the snapshot but no clip.
+   * leaves now with the refs it has: the snapshot, and the clip only if it was already encoded.
    */
   drainWithoutClips(): VigilEvent[] {
-    const out = this.queue.map((q) => ('ready' in q ? q.event : withEvidence(q.event, q.refs)));
+    const out = this.queue.map((q) => ('ready' in q ? q.event : withEvidence(q.event, q.clip ? [...q.refs, q.clip] : q.refs)));
     this.queue.length = 0;
     return out;
   }

@@ -91,7 +91,7 @@ test('frame ring keeps at most fps frames a second for its window, copies pixels
 test('recorder: start gets a snapshot and an H.264 clip of pre/post frames, hashed into the event; order kept', { skip: ffmpegSkip() }, async () => {
   const dir = await tempDir();
   const store = await EvidenceStore.open({ dir, maxBytes: 50e6, retentionMs: 7 * 86_400_000 });
-  const recorder = new EvidenceRecorder({ store, preS: 2, postS: 1, fps: 4 });
+  const recorder = new EvidenceRecorder({ store, preS: 2, postS: 1, fps: 4 }); // live mode: clips encode in the background
   const scene = fieldFireScene({ width: 320, height: 180, igniteAt: 1 });
   const t0 = Date.UTC(2026, 5, 10, 3);
   const frameAt = async (s: number): Promise<ImageView> => ({ width: 320, height: 180, data: await renderRgb(scene, s), format: 'rgb24' });
@@ -110,6 +110,7 @@ test('recorder: start gets a snapshot and an H.264 clip of pre/post frames, hash
     released = released.concat(await recorder.take());
     if (t0 + ms < startAt + 1000) assert.equal(released.length, 0);
   }
+  released = released.concat(await recorder.take(true));
   assert.deepEqual(released.map((e) => e.phase), ['start', 'end']);
   const withRefs = released[0]!;
   assert.ok(validateMessage('event', withRefs).ok);

@@ -52,7 +52,7 @@ cameras:
     config: r.config,
     input: clip,
     emit: (e) => events.push(e),
-    analytics: [FireStage.factory({ detect: fakeFireDetector(scene, clock) as (i: unknown) => FireDetection[], evidence: new EvidenceRecorder({ store, preS: 2, postS: 2, fps: 2 }), updateEveryS: 10 })],
+    analytics: [FireStage.factory({ detect: fakeFireDetector(scene, clock) as (i: unknown) => FireDetection[], evidence: new EvidenceRecorder({ store, preS: 2, postS: 2, fps: 2, encodeInBackground: false }), updateEveryS: 10 })],
   });
   const phases = events.map((e) => `${e.type}:${e.phase}`);
   assert.equal(phases[0], 'straw_burning:start');

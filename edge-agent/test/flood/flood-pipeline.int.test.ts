@@ -44,7 +44,7 @@ test('vigil process path: a rendered rising flood gives watch -> warning -> dang
     config: gatewayConfig(clip),
     input: clip,
     emit: (e) => events.push(e),
-    analytics: [FloodStage.factory({ evidence: new EvidenceRecorder({ store, preS: 2, postS: 2, fps: 2 }), onTelemetry: (_, t) => telemetry.push(t) })],
+    analytics: [FloodStage.factory({ evidence: new EvidenceRecorder({ store, preS: 2, postS: 2, fps: 2, encodeInBackground: false }), onTelemetry: (_, t) => telemetry.push(t) })],
   });
   const flood = events.filter((e): e is EventOf<'flood_level'> => e.type === 'flood_level');
   assert.deepEqual(flood.map((e) => `${e.phase}:${e.attributes.level}`), ['start:watch', 'update:warning', 'update:danger']);
