@@ -71,3 +71,12 @@ test('grey frames (motion-only cameras) are accepted as three equal channels', a
   assert.ok(Array.isArray(r!.detections));
   for (const d of r!.detections) assert.ok(d.box.every((v) => v >= 0 && v <= 1));
 });
+
+test('maxBatch 1: cameras take turns, one frame per run, in arrival order', async () => {
+  const shared = new SharedDetector(detector, { maxBatch: 1 });
+  const base = await scene(30);
+  const order: string[] = [];
+  await Promise.all(['cam-a', 'cam-b', 'cam-c'].map((camera) => shared.detect({ ...base, camera }).then((r) => { order.push(r!.camera); assert.equal(r!.batchSize, 1); })));
+  assert.deepEqual(order, ['cam-a', 'cam-b', 'cam-c']);
+  assert.deepEqual(shared.stats(), { runs: 3, frames: 3, superseded: 0 });
+});
