@@ -4,11 +4,11 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfigFile, validateMessage, type VigilEvent } from '@vigil/contracts';
+import { exampleTelemetry, loadConfigFile, validateMessage, type VigilEvent } from '@vigil/contracts';
 import { loadDetector } from '@vigil/models';
 import { dataFile, ffmpegSkip } from '@vigil/testkit';
 import { TrafficStage } from '../../src/analytics/traffic/traffic-stage.js';
-import { trafficAnalytic } from '../../src/analytics/traffic/traffic-analytic.js';
+import { TrafficAnalytic, trafficAnalytic } from '../../src/analytics/traffic/traffic-analytic.js';
 import { runCameraOffline } from '../../src/pipeline/offline.js';
 import { CountingSequence } from '../../src/analytics/traffic/traffic-events.js';
 import type { Detection } from '../../src/track/index.js';
@@ -118,7 +118,14 @@ test('Hanoi clip through the camera pipeline (source -> motion -> health -> traf
   const detector = await loadDetector('yolox-nano', { threads: 1 });
   try {
     const events: VigilEvent[] = [];
-    const summary = await runCameraOffline({ config, input: clip.path, emit: (e) => events.push(e), analytics: [trafficAnalytic({ detector, evidenceDir })], maxSeconds: 25 });
+    const made: TrafficAnalytic[] = [];
+    const factory = trafficAnalytic({ detector, evidenceDir });
+    const analytics = [(c: typeof config.cameras[number]) => {
+      const a = factory(c);
+      if (a instanceof TrafficAnalytic) made.push(a);
+      return a;
+    }];
+    const summary = await runCameraOffline({ config, input: clip.path, emit: (e) => events.push(e), analytics, maxSeconds: 25 });
     assert.ok(summary.frames >= 120, `frames ${summary.frames}`);
     console.log('pipeline events', JSON.stringify(events.map((e) => [e.type, e.phase, e.seq, e.track_id, e.evidence.length])));
     for (const e of events) assert.ok(validateMessage('event', e).ok, `${e.type} valid`);
@@ -131,6 +138,11 @@ test('Hanoi clip through the camera pipeline (source -> motion -> health -> traf
       assert.equal(e.evidence.length, 4);
       assert.ok(e.track_id !== undefined);
     }
+    // Counts for telemetry: riders going up over the stop line during those 25 s.
+    const counts = made[0]!.takeCounts();
+    console.log('counts', JSON.stringify(counts));
+    assert.ok(validateMessage('telemetry', exampleTelemetry({ counts })).ok);
+    assert.ok((counts.find((c) => c.line === 'stop-lth' && c.class === 'motorbike')?.count ?? 0) >= 2);
   } finally {
     await detector.close();
     rmSync(evidenceDir, { recursive: true, force: true });
