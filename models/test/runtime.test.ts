@@ -35,6 +35,17 @@ test('letterbox (top-left) keeps the image at the origin; BGR order takes the bl
   close(v[128 + 7]!, 0); // right of the 4-pixel-wide image: pad
 });
 
+test('a reused batch slot gets its pad border back after a full-size frame overwrote it', async () => {
+  const w = new InputWriter(spec({ resize: 'letterbox', letterboxAlign: 'center', pad: 7 }));
+  const wide = { data: new Uint8Array(16 * 8 * 3).fill(200), width: 16, height: 8, channels: 3 as const };
+  await w.write(wide, 0, 1);
+  await w.write({ data: new Uint8Array(8 * 8 * 3).fill(50), width: 8, height: 8, channels: 3 as const }, 0, 1);
+  close(w.view(1)[0]!, 50);
+  await w.write(wide, 0, 1);
+  close(w.view(1)[0]!, 7);
+  close(w.view(1)[2 * 8]!, 200);
+});
+
 test('NHWC with identity normalisation copies pixels as they are; batch positions do not overlap', async () => {
   const w = new InputWriter(spec({ layout: 'NHWC', width: 2, height: 2 }));
   const a = Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);

@@ -36,6 +36,8 @@ export function isRawFrame(f: FrameInput): f is RawFrame {
  */
 export class InputWriter {
   private buffer = new Float32Array(0);
+  /** Batch slot -> placement whose pad border the buffer currently holds. */
+  private readonly padded = new Map<number, string>();
   private readonly planeSize: number;
   /** Normalised value of the pad colour per model channel. */
   private readonly padValues: number[];
@@ -60,7 +62,10 @@ export class InputWriter {
   /** The input tensor data for `count` frames (a view on the reused buffer). */
   view(count: number): Float32Array {
     const needed = count * 3 * this.planeSize;
-    if (this.buffer.length < needed) this.buffer = new Float32Array(needed);
+    if (this.buffer.length < needed) {
+      this.buffer = new Float32Array(needed);
+      this.padded.clear();
+    }
     return this.buffer.subarray(0, needed);
   }
 
@@ -87,8 +92,12 @@ export class InputWriter {
     const base = index * 3 * this.planeSize;
     const bgr = this.spec.colour === 'BGR';
     const nchw = this.spec.layout === 'NCHW';
-    const letterboxed = nw !== W || nh !== H;
-    if (letterboxed) {
+    // The pad border of a batch slot only changes with the placement: the buffer is reused, so a
+    // camera sending same-sized frames pays for the fill once.
+    const geometry = `${nw}x${nh}+${ox}+${oy}`;
+    if (nw === W && nh === H) this.padded.delete(index);
+    else if (this.padded.get(index) !== geometry) {
+      this.padded.set(index, geometry);
       for (let c = 0; c < 3; c++) {
         const v = this.padValues[c]!;
         if (nchw) out.fill(v, base + c * this.planeSize, base + (c + 1) * this.planeSize);
