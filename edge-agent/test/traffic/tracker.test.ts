@@ -157,3 +157,20 @@ test('riders merge into their motorbike; a pedestrian beside it and a lone bike 
   const people: Detection[] = [{ box: box(0.5, 0.5, 0.03, 0.1), label: 'person', score: 0.6 }];
   assert.deepEqual(mergeRiders(people), people);
 });
+
+test('frames dropped upstream: a fast motorbike keeps its id across a gap of 4 frames', () => {
+  const run = (dropFrom: number) => {
+    const tracker = new ByteTracker();
+    const ids = new Set<number | undefined>();
+    for (let f = 0; f < 30; f++) {
+      if (f >= dropFrom && f < dropFrom + 4) continue; // never handed to the tracker
+      const cx = 0.1 + 0.03 * f; // 0.6 of its width per frame
+      const out = tracker.update([{ box: box(cx, 0.5, 0.05, 0.08), label: 'motorcycle', score: 0.8 }], f * FRAME_MS);
+      if (f > 1) ids.add(idNear(out, cx, 0.5));
+    }
+    return ids;
+  };
+  const ids = run(12);
+  assert.equal(ids.size, 1, `ids ${[...ids].join(',')}`);
+  assert.notEqual([...ids][0], undefined);
+});
