@@ -79,3 +79,12 @@ test('detector: one peak gives one normalised box; several frames in one run giv
   assert.deepEqual(fromPng![0]!.box, [0.5, 0.5, 0.75, 0.75]);
   await det.close();
 });
+
+test('overlapping detect() calls (two cameras, no shared stage) do not mix frames in the reused input buffer', async () => {
+  writeTinyModel(root, 'tiny-overlap', tinyDetectorOnnx(16, [0, 0, 4, 4]));
+  const det = await loadDetector('tiny-overlap', { modelsDir: root });
+  const frames = [0, 4, 8, 12].map((x) => ({ data: frameWith(16, [{ x, y: 4, w: 4, h: 4, level: 255 }]), width: 16, height: 16, channels: 3 as const }));
+  const overlapping = await Promise.all(frames.map((f) => det.detect([f])));
+  assert.deepEqual(overlapping.map(([d]) => d![0]!.box[0]), [0, 0.25, 0.5, 0.75]);
+  await det.close();
+});

@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../manifest.js';
 import { classProbabilities } from '../decoders/classifier.js';
 import type { Outputs } from '../decoders/types.js';
+import { SerialQueue } from './serial.js';
 import { InputWriter, type FrameInput } from './preprocess.js';
 
 export interface Classification {
@@ -20,13 +21,18 @@ export interface Classifier {
 
 export class OnnxClassifier implements Classifier {
   readonly task = 'classify' as const;
+  private readonly queue = new SerialQueue();
   private readonly input: InputWriter;
 
   constructor(readonly manifest: ModelManifest, readonly session: ort.InferenceSession) {
     this.input = new InputWriter(manifest.input);
   }
 
-  async classify(frames: FrameInput[]): Promise<Classification[]> {
+  classify(frames: FrameInput[]): Promise<Classification[]> {
+    return this.queue.run(() => this.classifyNow(frames));
+  }
+
+  private async classifyNow(frames: FrameInput[]): Promise<Classification[]> {
     const d = this.manifest.decoder;
     if (d.type !== 'softmax' && d.type !== 'sigmoid') throw new Error(`decoder ${d.type} is not a classifier`);
     const batch = this.manifest.input.batch === 'dynamic' ? 8 : this.manifest.input.batch;

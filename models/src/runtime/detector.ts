@@ -6,6 +6,7 @@ import { classwiseNms } from '../decoders/nms.js';
 import type { DetectionDecoder, Outputs } from '../decoders/types.js';
 import { YoloxDecoder } from '../decoders/yolox.js';
 import { Yolov8Decoder } from '../decoders/yolov8.js';
+import { SerialQueue } from './serial.js';
 import { InputWriter, toSourceBox, type FrameInput, type Placement } from './preprocess.js';
 
 /** One detected object; box is [x1, y1, x2, y2] normalised to the source image (0..1). */
@@ -46,6 +47,7 @@ export function decoderFor(manifest: ModelManifest): DetectionDecoder {
 
 export class OnnxDetector implements Detector {
   readonly task = 'detect' as const;
+  private readonly queue = new SerialQueue();
   readonly decoder: DetectionDecoder;
   readonly input: InputWriter;
   readonly maxBatch: number;
@@ -56,7 +58,11 @@ export class OnnxDetector implements Detector {
     this.maxBatch = manifest.input.batch === 'dynamic' ? MAX_BATCH : manifest.input.batch;
   }
 
-  async detect(frames: FrameInput[], options: DetectOptions = {}): Promise<Detection[][]> {
+  detect(frames: FrameInput[], options: DetectOptions = {}): Promise<Detection[][]> {
+    return this.queue.run(() => this.detectNow(frames, options));
+  }
+
+  private async detectNow(frames: FrameInput[], options: DetectOptions = {}): Promise<Detection[][]> {
     const results: Detection[][] = [];
     for (let i = 0; i < frames.length; i += this.maxBatch) {
       const chunk = frames.slice(i, i + this.maxBatch);

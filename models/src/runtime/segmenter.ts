@@ -2,6 +2,7 @@ import * as ort from 'onnxruntime-node';
 import type { ModelManifest } from '../manifest.js';
 import { foregroundMask } from '../decoders/segmentation.js';
 import type { Outputs } from '../decoders/types.js';
+import { SerialQueue } from './serial.js';
 import { InputWriter, type FrameInput, type Placement } from './preprocess.js';
 
 export interface Segmentation {
@@ -22,13 +23,18 @@ export interface Segmenter {
 
 export class OnnxSegmenter implements Segmenter {
   readonly task = 'segment' as const;
+  private readonly queue = new SerialQueue();
   private readonly input: InputWriter;
 
   constructor(readonly manifest: ModelManifest, readonly session: ort.InferenceSession) {
     this.input = new InputWriter(manifest.input);
   }
 
-  async segment(frames: FrameInput[]): Promise<Segmentation[]> {
+  segment(frames: FrameInput[]): Promise<Segmentation[]> {
+    return this.queue.run(() => this.segmentNow(frames));
+  }
+
+  private async segmentNow(frames: FrameInput[]): Promise<Segmentation[]> {
     const d = this.manifest.decoder;
     if (d.type !== 'segmentation-mask') throw new Error(`decoder ${d.type} is not a segmentation decoder`);
     const results: Segmentation[] = [];
