@@ -2,7 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { VigilError, loadConfigFile } from '@vigil/contracts';
-import { runCameraOffline, type OfflineProgress } from '@vigil/edge-agent';
+import { builtinAnalytics, EvidenceStore, runCameraOffline, type OfflineProgress } from '@vigil/edge-agent';
+import { loadDetector } from '@vigil/models';
 
 interface ProcessFlags {
   camera: string;
@@ -10,6 +11,7 @@ interface ProcessFlags {
   out: string;
   seconds?: string;
   quiet?: boolean;
+  evidence?: string;
 }
 
 /**
@@ -27,6 +29,7 @@ export function registerProcessCommand(program: Command): void {
     .option('--out <file>', 'where to write events, one JSON object per line ("-" for stdout)', 'events.jsonl')
     .option('--seconds <n>', 'stop after this many seconds of video (streams run until Ctrl-C otherwise)')
     .option('--quiet', 'no progress on stderr')
+    .option('--evidence <dir>', 'write event snapshots and clips here (named by sha256)')
     .action(async (input: string, flags: ProcessFlags) => {
       try {
         await processCommand(input, flags);
@@ -52,6 +55,15 @@ async function processCommand(input: string, flags: ProcessFlags): Promise<void>
     const line = `frames ${p.frames}  video ${p.videoSeconds.toFixed(1)} s  ${(p.frames / Math.max(wall, 0.001)).toFixed(1)} fps  motion ${p.motionFrames}  events ${p.events}  dropped ${p.counters.dropped}  decode errors ${p.counters.decodeErrors}`;
     process.stderr.write(process.stderr.isTTY && !final ? `\r${line}` : `${line}\n`);
   };
+  const camera = config.cameras.find((c) => c.id === flags.cameraId) ?? config.cameras[0];
+  // fire needs our fire-smoke detector; without it the run goes on with the other analytics and says so
+  const fireDetector = camera?.analytics.fire
+    ? await loadDetector('fire-smoke').catch((err: unknown) => {
+        process.stderr.write(`fire analytics off: ${(err as Error).message}\n`);
+        return undefined;
+      })
+    : undefined;
+  const evidenceStore = flags.evidence ? await EvidenceStore.open({ dir: flags.evidence, maxBytes: config.storage.evidence_max_mb * 1e6, retentionMs: config.storage.retention_days * 86_400_000 }) : undefined;
   let failure: unknown;
   let summary;
   try {
@@ -62,11 +74,13 @@ async function processCommand(input: string, flags: ProcessFlags): Promise<void>
       maxSeconds,
       signal: controller.signal,
       emit: (event) => out.write(`${JSON.stringify(event)}\n`),
+      analytics: builtinAnalytics({ offline: true, ...(fireDetector ? { fireDetector } : {}), ...(evidenceStore ? { evidenceStore } : {}) }),
       onProgress: (p) => report(p),
     });
   } catch (err) {
     failure = err;
   } finally {
+    await fireDetector?.close();
     process.off('SIGINT', onSigint);
     if (out !== process.stdout) {
       out.end();
