@@ -107,7 +107,16 @@ test('a track lost longer than the buffer is dropped and a reappearing object ge
   const d: Detection[] = [{ box: box(0.5, 0.5, 0.1, 0.1), label: 'bus', score: 0.9 }];
   let first: number | undefined;
   for (let f = 0; f < 5; f++) first = tracker.update(d, f * FRAME_MS)[0]?.id ?? first;
-  for (let f = 5; f < 12; f++) tracker.update([], f * FRAME_MS);
+  assert.deepEqual(
+    tracker.all().map((t) => [t.id, t.state]),
+    [[first, 'confirmed']],
+  );
+  tracker.update([], 5 * FRAME_MS);
+  assert.deepEqual(
+    tracker.all().map((t) => [t.id, t.state]),
+    [[first, 'lost']],
+  );
+  for (let f = 6; f < 12; f++) tracker.update([], f * FRAME_MS);
   assert.equal(tracker.all().length, 0);
   tracker.update(d, 12 * FRAME_MS);
   const again = tracker.update(d, 13 * FRAME_MS)[0]?.id;
