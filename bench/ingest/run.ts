@@ -8,7 +8,7 @@
  * VIGIL_BENCH_EVENTS (default 5000) and VIGIL_BENCH_CONNECTIONS (default 8) change the run.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
@@ -100,7 +100,8 @@ async function main(): Promise<void> {
     const eventsPerS = N / eventSeconds;
     const doc = {
       date: new Date().toISOString(),
-      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown' },
+      // Other work on the machine slows Postgres more than Mosquitto: read the ratio with the load.
+      machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', loadAverage1m: round(loadavg()[0] ?? 0, 1) },
       events: N,
       connections: CONNECTIONS,
       raw: { mosquittoQos1MsgsPerS: round(raw.msgsPerS), received: raw.received },
@@ -130,11 +131,11 @@ function round(x: number, digits = 0): number {
   return Math.round(x * f) / f;
 }
 
-function markdown(d: { date: string; machine: { cpus: number; cpu: string }; events: number; connections: number; raw: { mosquittoQos1MsgsPerS: number }; ingest: { eventsPerS: number; ratioToRaw: number; lost: number; storedInPostgres: number; floodPointsInInflux: number }; telemetry: { pointsPerS: number } }): string {
+function markdown(d: { date: string; machine: { cpus: number; cpu: string; loadAverage1m: number }; events: number; connections: number; raw: { mosquittoQos1MsgsPerS: number }; ingest: { eventsPerS: number; ratioToRaw: number; lost: number; storedInPostgres: number; floodPointsInInflux: number }; telemetry: { pointsPerS: number } }): string {
   return [
     '## Ingest',
     '',
-    `${d.date.slice(0, 10)}, ${d.machine.cpus} × ${d.machine.cpu}; ${d.events} messages per run; one worker with ${d.connections} MQTT connections; real Mosquitto, PostgreSQL and InfluxDB 1.x on loopback.`,
+    `${d.date.slice(0, 10)}, ${d.machine.cpus} × ${d.machine.cpu} (load average ${d.machine.loadAverage1m} during the run); ${d.events} messages per run; one worker with ${d.connections} MQTT connections; real Mosquitto, PostgreSQL and InfluxDB 1.x on loopback.`,
     '',
     '| measure | value |',
     '|---|---|',

@@ -108,28 +108,30 @@ export class IngestPipeline {
     const points = eventPoints(e);
     if (points.length) await this.timeseries.write(points);
     let notes: Array<[NotificationRow, AlertRow]> = [];
-    let missing: number[] = [];
-    let filled = false;
-    const inserted = await this.store.transaction(async (tx) => {
-      const r = await tx.insertEvent(e, received);
-      if (!r.inserted) return false;
-      const seq = await tx.recordSequence(e.site, e.gateway, e.seq, received);
-      missing = seq.missing;
-      filled = seq.filledGap;
-      await tx.insertEvidenceRefs(e);
-      notes = await this.engine.applyEvent(tx, e);
-      return true;
-    });
+    // The sequence is tracked in its own short transaction, beside the event's: the per-gateway row
+    // lock would otherwise serialise every event of a gateway for the whole alerting work. Either
+    // may commit first: gaps are only recorded for numbers with no stored event, a redelivered
+    // event changes nothing, and both commit before the PUBACK.
+    const [inserted, { missing, filledGap: filled }] = await Promise.all([
+      this.store.transaction(async (tx) => {
+        const r = await tx.insertEvent(e, received);
+        if (!r.inserted) return false;
+        await tx.insertEvidenceRefs(e);
+        notes = await this.engine.applyEvent(tx, e);
+        return true;
+      }),
+      this.store.transaction((tx) => tx.recordSequence(e.site, e.gateway, e.seq, received)),
+    ]);
     if (!inserted) {
       this.metrics.duplicates.inc();
       return;
     }
+    this.engine.publish(notes);
     if (missing.length) {
       this.metrics.sequenceMissing.inc({ site: e.site, gateway: e.gateway }, missing.length);
       this.logger.debug({ site: e.site, gateway: e.gateway, missing: missing.length, first: missing[0], at_seq: e.seq }, 'gateway sequence gap recorded');
     }
     if (filled) this.metrics.sequenceFilled.inc({ site: e.site, gateway: e.gateway });
-    this.engine.publish(notes);
   }
 
   /** Gaps still open after the grace period: events that may really be lost. */

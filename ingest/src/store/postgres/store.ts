@@ -42,18 +42,14 @@ export class KyselyStore implements VigilStore {
   }
 
   async recordSequence(site: string, gateway: string, seq: number, at: Date): Promise<SequenceResult> {
-    // The row lock serialises workers on one gateway, so two of them cannot both record the same gap.
-    await this.db
+    // The no-op upsert takes the row lock (serialising workers on one gateway, so two of them cannot
+    // both record the same gap) and returns the current maximum. The statements after it see
+    // everything committed before the lock was granted.
+    const row = await this.db
       .insertInto('gateway_sequences')
       .values({ site, gateway, max_seq: -1, updated_at: at })
-      .onConflict((oc) => oc.columns(['site', 'gateway']).doNothing())
-      .execute();
-    const row = await this.db
-      .selectFrom('gateway_sequences')
-      .select('max_seq')
-      .where('site', '=', site)
-      .where('gateway', '=', gateway)
-      .forUpdate()
+      .onConflict((oc) => oc.columns(['site', 'gateway']).doUpdateSet({ max_seq: sql<number>`gateway_sequences.max_seq` }))
+      .returning('max_seq')
       .executeTakeFirstOrThrow();
     const filled = await this.db
       .updateTable('sequence_gaps')
