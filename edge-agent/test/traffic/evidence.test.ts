@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { validateMessage } from '@vigil/contracts';
 import { ViolationEvidence, type Evidenced } from '../../src/analytics/traffic/evidence.js';
+import { EvidenceStore } from '../../src/evidence/evidence-store.js';
 import { RecordedSignal } from '../../src/analytics/traffic/signal/signal-state.js';
 import { TrafficAnalytics } from '../../src/analytics/traffic/traffic-analytics.js';
 import { CountingSequence } from '../../src/analytics/traffic/traffic-events.js';
@@ -96,6 +97,34 @@ test('frames older than keepMs are dropped; a violation without frames gets no e
     });
     const out = await empty.flush();
     assert.deepEqual(out[0]!.evidence, []);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('evidence goes through the gateway EvidenceStore when one is given (budget and retention apply)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-evidence-store-'));
+  try {
+    const store = await EvidenceStore.open({ dir, maxBytes: 50 * 1024 * 1024, retentionMs: 86_400_000 });
+    const camera = junctionCamera();
+    const evidence = new ViolationEvidence(camera, { store });
+    const path = [0, 200, 400].map((at, i) => ({ at, box: { x1: 0.28, y1: 0.5 - 0.02 * i, x2: 0.32, y2: 0.58 - 0.02 * i }, point: [0.3, 0.58 - 0.02 * i] as const }));
+    for (const p of path) await evidence.addFrame(scene(0.3, p.box.y2), p.at);
+    evidence.request({
+      violation: { type: 'lane_violation', phase: 'start', incidentKey: 'k', trackId: 3, cls: 'car', box: path[1]!.box, at: 200, startedAt: 0, zone: 'lane-in', score: 0.9, attributes: { zone_kind: 'lane', allowed_classes: ['motorbike'] } },
+      speedKmh: undefined,
+      path,
+      signal: { phase: 'green', since: 0, secondsIntoRed: 0 },
+    });
+    const [done] = await evidence.flush();
+    assert.deepEqual(
+      done!.evidence.map((r) => r.kind),
+      ['snapshot', 'snapshot', 'snapshot', 'crop'],
+    );
+    assert.deepEqual(
+      store.list().map((f) => f.sha256).sort(),
+      done!.evidence.map((r) => r.sha256).sort(),
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

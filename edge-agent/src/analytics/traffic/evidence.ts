@@ -8,9 +8,16 @@ import type { RgbImage } from './signal/lamp-colour.js';
 import type { Judgement } from './traffic-analytics.js';
 import type { TrackPoint } from './track-history.js';
 
+/** Where evidence files go; the edge agent's EvidenceStore (disk budget, retention) fits this. */
+export interface EvidenceSink {
+  put(data: Buffer, ext: 'jpg', kind: EvidenceRef['kind'], contentType: string, at: number): Promise<{ ref: EvidenceRef }>;
+}
+
 export interface ViolationEvidenceOptions {
-  /** Directory the JPEGs go to, named by their sha256 (the evidence store's address). */
-  dir: string;
+  /** The store to put files in; or ... */
+  store?: EvidenceSink;
+  /** ... a plain directory: JPEGs named by their sha256 (the evidence store's address). */
+  dir?: string;
   /** The "before" frame is this long before the violation. */
   beforeMs?: number;
   /** The "after" frame is the first one at least this long after it (the event waits for it). */
@@ -56,6 +63,7 @@ export class ViolationEvidence {
     this.afterMs = opt.afterMs ?? 600;
     this.keepMs = opt.keepMs ?? Math.max(3000, this.beforeMs + this.afterMs + 1000);
     this.quality = opt.jpegQuality ?? 80;
+    if (!opt.store && !opt.dir) throw new RangeError('ViolationEvidence needs a store or a dir to write to');
   }
 
   /** Keeps a copy of the frame; returns violations whose evidence is now complete. */
@@ -162,9 +170,11 @@ export class ViolationEvidence {
   }
 
   private async store(bytes: Buffer, kind: 'snapshot' | 'crop', at: number): Promise<EvidenceRef> {
+    if (this.opt.store) return (await this.opt.store.put(bytes, 'jpg', kind, 'image/jpeg', at)).ref;
+    const dir = this.opt.dir!;
     const sha256 = createHash('sha256').update(bytes).digest('hex');
-    await mkdir(this.opt.dir, { recursive: true });
-    await writeFile(join(this.opt.dir, `${sha256}.jpg`), bytes);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `${sha256}.jpg`), bytes);
     return { kind, sha256, content_type: 'image/jpeg', bytes: bytes.length, at: new Date(at).toISOString() };
   }
 }

@@ -4,7 +4,7 @@ import type { Point } from '../../geometry/index.js';
 import type { Analytic, AnalyticFactory, AnalyticInput } from '../../pipeline/analytic.js';
 import type { CameraEvents, Incident } from '../../pipeline/events.js';
 import { ByteTracker, mergeRiders, type ByteTrackerOptions } from '../../track/index.js';
-import { ViolationEvidence } from './evidence.js';
+import { ViolationEvidence, type EvidenceSink } from './evidence.js';
 import type { SignalStateSource } from './signal/signal-state.js';
 import { VideoSignalSource } from './signal/video-signal.js';
 import { TrafficAnalytics, type Judgement } from './traffic-analytics.js';
@@ -12,7 +12,9 @@ import { TrafficAnalytics, type Judgement } from './traffic-analytics.js';
 export interface TrafficAnalyticOptions {
   /** The object detector (shared by the gateway's cameras). */
   detector: Pick<Detector, 'detect' | 'manifest'>;
-  /** Where evidence JPEGs go; without it events carry no evidence. */
+  /** Where evidence JPEGs go (the gateway's EvidenceStore), or ... */
+  evidenceStore?: EvidenceSink;
+  /** ... a plain directory; with neither, events carry no evidence. */
   evidenceDir?: string;
   /** The controller's signal (signal_topic) for a camera; otherwise the signal zone is read from video. */
   signalFor?: (camera: CameraConfig) => SignalStateSource | undefined;
@@ -56,7 +58,8 @@ export class TrafficAnalytic implements Analytic {
     this.tracker = new ByteTracker(opt.tracker);
     // The sequence is unused: events are built with the pipeline's CameraEvents below.
     this.analytics = new TrafficAnalytics(camera, signal, { site: '-', gateway: '-', sequence: { next: () => 0 } });
-    if (opt.evidenceDir) this.evidence = new ViolationEvidence(camera, { dir: opt.evidenceDir });
+    if (opt.evidenceStore) this.evidence = new ViolationEvidence(camera, { store: opt.evidenceStore });
+    else if (opt.evidenceDir) this.evidence = new ViolationEvidence(camera, { dir: opt.evidenceDir });
     this.model = { name: opt.detector.manifest.name, version: opt.detector.manifest.version };
   }
 
