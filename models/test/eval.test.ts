@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
+import { VigilError } from '@vigil/contracts';
 import { evaluateModel } from '../src/index.js';
 import { frameWith, tinyDetectorOnnx, tinySegmenterOnnx, writeTinyModel } from './tiny-models.js';
 
@@ -58,4 +59,19 @@ test('models eval (segmentation): pixel IoU/F1 against masks', async () => {
   const r = await evaluateModel('tiny-seg', data, { modelsDir: root, write: false });
   assert.ok(Math.abs(r.metrics['iou']! - 8 / 12) < 1e-9, String(r.metrics['iou']));
   assert.ok(Math.abs(r.metrics['f1']! - 16 / 20) < 1e-9, String(r.metrics['f1']));
+});
+
+test('models eval refuses a detection set none of whose classes the model knows, instead of writing zeros', async () => {
+  writeTinyModel(root, 'tiny-det-2', tinyDetectorOnnx(16));
+  const data = join(root, 'fire', 'test');
+  mkdirSync(join(data, 'images'), { recursive: true });
+  mkdirSync(join(data, 'labels'), { recursive: true });
+  writeFileSync(join(root, 'fire', 'data.yaml'), 'names: [Fire, smoke]\n');
+  await png(join(data, 'images', 'a.png'), frameWith(16, []), 16);
+  await assert.rejects(evaluateModel('tiny-det-2', data, { modelsDir: root }), (err: unknown) => {
+    assert.ok(err instanceof VigilError);
+    assert.equal(err.code, 'VIGIL_ERR_MODEL_EVAL_DATA');
+    assert.match(err.message, /Fire, smoke.*nothing to score/);
+    return true;
+  });
 });

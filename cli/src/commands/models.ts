@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ensureVerifiedFile, evaluateModel, listModelNames, readModelEntry } from '@vigil/models';
+import { ensureVerifiedFile, evaluateModel, listModelNames, readModelEntry, type EvalResult } from '@vigil/models';
 
 export function registerModelsCommand(program: Command): void {
   const models = program.command('models').description('List, verify and evaluate models.');
@@ -45,11 +45,19 @@ export function registerModelsCommand(program: Command): void {
     .option('--threads <n>', 'onnxruntime threads', '1')
     .option('--json', 'print the metrics as JSON')
     .action(async (opts: { model: string; data: string; limit?: string; write: boolean; threads: string; json?: boolean }) => {
-      const r = await evaluateModel(opts.model, opts.data, {
-        threads: Number(opts.threads),
-        write: opts.write,
-        ...(opts.limit ? { limit: Number(opts.limit) } : {}),
-      });
+      let r: EvalResult;
+      try {
+        r = await evaluateModel(opts.model, opts.data, {
+          threads: Number(opts.threads),
+          write: opts.write,
+          ...(opts.limit ? { limit: Number(opts.limit) } : {}),
+        });
+      } catch (err) {
+        const e = err as { code?: string; message: string };
+        console.error(`vigil models eval: ${e.code ? `${e.code}: ` : ''}${e.message}`);
+        process.exitCode = 1;
+        return;
+      }
       console.log(opts.json ? JSON.stringify({ model: r.model, dataset: r.dataset, images: r.images, metrics: r.metrics }) : r.markdown);
     });
 }

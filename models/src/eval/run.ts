@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import sharp from 'sharp';
+import { VigilError } from '@vigil/contracts';
 import { MODELS_DIR, readModelEntry } from '../registry.js';
 import { loadModel, type LoadOptions } from '../runtime/load.js';
 import { openClassFolders, openMaskSet, openYoloSet, readClassNames } from './datasets.js';
@@ -39,6 +40,9 @@ export async function evaluateModel(name: string, dataDir: string, options: Eval
       const labels = model.manifest.labels.map((l) => l.toLowerCase());
       // Dataset class i is model class toModel[i] (matched by name); unmatched classes stay as truths nothing can find.
       const toModel = names ? names.map((n) => labels.indexOf(n.toLowerCase())) : undefined;
+      if (names && toModel!.every((i) => i < 0)) {
+        throw new VigilError('VIGIL_ERR_MODEL_EVAL_DATA', `None of the classes of ${dataDir} (${names.join(', ')}, from data.yaml) is a label of model "${name}" (${model.manifest.labels.slice(0, 6).join(', ')}, ...); there is nothing to score. Evaluate on data labelled with the model's classes.`);
+      }
       const images = set.images.slice(0, options.limit ?? Infinity);
       const scored: { truths: GroundTruth[]; predictions: Prediction[] }[] = [];
       for (const image of images) {
