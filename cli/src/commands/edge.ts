@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfigFile } from '@vigil/contracts';
-import { EdgeAgent, builtinAnalytics } from '@vigil/edge-agent';
+import { EdgeAgent, builtinAnalytics, loadEdgeModels, openEdgeEvidence } from '@vigil/edge-agent';
 import { createLogger, createMetricsRegistry, serveMetrics } from '@vigil/observe';
 
 export function registerEdgeCommand(program: Command): void {
@@ -14,7 +14,25 @@ export function registerEdgeCommand(program: Command): void {
       const config = loadConfigFile(opts.config);
       const registry = createMetricsRegistry('edge');
       const metrics = Number(opts.metricsPort) > 0 ? await serveMetrics(registry, Number(opts.metricsPort), '0.0.0.0') : undefined;
-      const agent = new EdgeAgent({ config, registry, logger: log, analytics: builtinAnalytics({ logger: log }) });
+      const loaded = await loadEdgeModels(config);
+      for (const line of loaded.missing) log.warn(line);
+      const evidence = await openEdgeEvidence(config);
+      const { objects, fireSmoke, water } = loaded.models;
+      const agent = new EdgeAgent({
+        config,
+        registry,
+        logger: log,
+        analytics: builtinAnalytics({
+          logger: log,
+          evidenceStore: evidence.store,
+          trafficEvidenceDir: evidence.trafficDir,
+          ...(objects ? { objectDetector: objects } : {}),
+          ...(fireSmoke ? { fireDetector: fireSmoke } : {}),
+          ...(water ? { waterSegmenter: water } : {}),
+        }),
+        evidencePath: (ref) => evidence.pathOf(ref),
+        models: () => loaded.versions,
+      });
       agent.start();
       let stopping = false;
       const stop = async (signal: string) => {

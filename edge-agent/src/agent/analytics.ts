@@ -65,47 +65,72 @@ export async function loadEdgeModels(config: GatewayConfig, threads = config.inf
   return out;
 }
 
-export interface BuiltinAnalytics {
-  factories: AnalyticFactory[];
-  evidence: EvidenceStore;
-  /** Where the file behind an evidence reference is on this gateway, for the publisher. */
-  evidencePath(ref: EvidenceRef): string | undefined;
+export interface BuiltinAnalyticsOptions {
+  logger?: Logger;
+  /** Where flood and fire evidence goes (openEdgeEvidence); without it events carry none. */
+  evidenceStore?: EvidenceStore;
+  /** Our fire-smoke detector; fire runs only when it is given. */
+  fireDetector?: Detector;
+  /** Our water segmenter; without it the flood gauge is read from the image alone. */
+  waterSegmenter?: Segmenter;
+  /** The road-user detector (config inference.detector); traffic runs only when it is given. */
+  objectDetector?: Detector;
+  /** Where traffic violation evidence goes. */
+  trafficEvidenceDir?: string;
+  /** Offline processing (vigil process): every event waits for its clip instead of encoding in the background. */
+  offline?: boolean;
 }
 
 /**
  * The analytic families the edge agent offers each camera (camera health runs inside the pipeline for
  * every camera). Each family decides from the camera config whether it runs on that camera; a family
- * whose model is missing is left out and the reason logged once.
+ * whose model is missing adds nothing and says so once per camera that asks for it.
  */
-export async function builtinAnalytics(config: GatewayConfig, models: EdgeModels, logger: Logger = createLogger('edge')): Promise<BuiltinAnalytics> {
-  const evidenceDir = join(config.storage.dir, 'evidence');
+export function builtinAnalytics(options: BuiltinAnalyticsOptions = {}): AnalyticFactory[] {
+  const { evidenceStore: store, fireDetector, waterSegmenter, objectDetector, logger } = options;
+  const recorder = (camera: CameraConfig) =>
+    store
+      ? {
+          evidence: new EvidenceRecorder({
+            store,
+            fps: Math.min(5, camera.detect.fps),
+            encodeInBackground: !options.offline,
+            onClipError: (err, e) => logger?.warn({ err, event: e.id }, 'evidence clip failed; the event keeps its snapshot'),
+          }),
+        }
+      : {};
+  const factories: AnalyticFactory[] = [FloodStage.factory((camera) => ({ ...recorder(camera), ...(waterSegmenter ? { segment: segmenterWater(waterSegmenter) } : {}) }))];
+  if (fireDetector) factories.push(FireStage.factory((camera) => ({ detect: detectorFire(fireDetector), ...recorder(camera) })));
+  else factories.push(warnOnce(logger, 'fire', (c) => Boolean(c.analytics.fire), `the ${FIRE_SMOKE_MODEL} model is missing: fire analytics are off on this camera`));
+  if (objectDetector) {
+    factories.push((camera) =>
+      camera.analytics.traffic ? new TrafficAnalytic(camera, { detector: objectDetector, ...(options.trafficEvidenceDir ? { evidenceDir: options.trafficEvidenceDir } : {}) }) : undefined,
+    );
+  } else {
+    factories.push(warnOnce(logger, 'traffic', (c) => Boolean(c.analytics.traffic), 'the object detector is missing: traffic analytics are off on this camera'));
+  }
+  return factories;
+}
+
+export interface EdgeEvidence {
+  store: EvidenceStore;
+  trafficDir: string;
+  /** Where the file behind an evidence reference is on this gateway, for the publisher. */
+  pathOf(ref: EvidenceRef): string | undefined;
+}
+
+/** The gateway's evidence folders under storage.dir, bounded by storage.evidence_max_mb and retention_days. */
+export async function openEdgeEvidence(config: GatewayConfig): Promise<EdgeEvidence> {
+  const dir = join(config.storage.dir, 'evidence');
   const trafficDir = join(config.storage.dir, 'evidence-traffic');
-  const evidence = await EvidenceStore.open({
-    dir: evidenceDir,
-    maxBytes: config.storage.evidence_max_mb * 1024 * 1024,
-    retentionMs: config.storage.retention_days * 86_400_000,
-  });
-  const recorder = (camera: CameraConfig) => new EvidenceRecorder({ store: evidence, preS: 3, postS: 2, fps: Math.min(5, camera.detect.fps) });
-  const factories: AnalyticFactory[] = [FloodStage.factory((camera) => ({ evidence: recorder(camera), ...(models.water ? { segment: segmenterWater(models.water) } : {}) }))];
-  if (models.fireSmoke) {
-    const fire = models.fireSmoke;
-    factories.push(FireStage.factory((camera) => ({ detect: detectorFire(fire), evidence: recorder(camera) })));
-  } else {
-    factories.push(warnOnce(logger, 'fire', (c) => Boolean(c.analytics.fire), `the ${FIRE_SMOKE_MODEL} model is missing: fire analytics are off on this camera`));
-  }
-  if (models.objects) {
-    const detector = models.objects;
-    factories.push((camera) => (camera.analytics.traffic ? new TrafficAnalytic(camera, { detector, evidenceDir: trafficDir }) : undefined));
-  } else {
-    factories.push(warnOnce(logger, 'traffic', (c) => Boolean(c.analytics.traffic), `the ${config.inference.detector} detector is missing: traffic analytics are off on this camera`));
-  }
+  const store = await EvidenceStore.open({ dir, maxBytes: config.storage.evidence_max_mb * 1024 * 1024, retentionMs: config.storage.retention_days * 86_400_000 });
   return {
-    factories,
-    evidence,
-    evidencePath(ref) {
+    store,
+    trafficDir,
+    pathOf(ref) {
       const ext = ref.content_type === 'video/mp4' ? 'mp4' : 'jpg';
-      for (const dir of [evidenceDir, trafficDir]) {
-        const path = join(dir, `${ref.sha256}.${ext}`);
+      for (const d of [dir, trafficDir]) {
+        const path = join(d, `${ref.sha256}.${ext}`);
         if (existsSync(path)) return path;
       }
       return undefined;
@@ -113,10 +138,10 @@ export async function builtinAnalytics(config: GatewayConfig, models: EdgeModels
   };
 }
 
-/** A factory that adds nothing, but says once per camera why an analytic the config asks for is off. */
-function warnOnce(logger: Logger, name: string, wanted: (c: CameraConfig) => boolean, message: string): AnalyticFactory {
+/** A factory that adds nothing, but says why an analytic the camera config asks for is off. */
+function warnOnce(logger: Logger | undefined, name: string, wanted: (c: CameraConfig) => boolean, message: string): AnalyticFactory {
   return (camera) => {
-    if (wanted(camera)) logger.warn({ camera: camera.id, analytic: name }, message);
+    if (wanted(camera)) (logger ?? createLogger('edge')).warn({ camera: camera.id, analytic: name }, message);
     return undefined;
   };
 }

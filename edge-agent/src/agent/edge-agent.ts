@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { GatewayConfig, VigilEvent } from '@vigil/contracts';
+import type { EvidenceRef, GatewayConfig, VigilEvent } from '@vigil/contracts';
 import { createLogger, type Logger, type Registry } from '@vigil/observe';
 import type { AnalyticFactory } from '../pipeline/analytic.js';
 import { Publisher, type EventDraft } from '../publish/publisher.js';
@@ -21,6 +21,8 @@ export interface EdgeAgentOptions {
   onEvent?: (event: VigilEvent) => void;
   /** Model name -> version, reported in gateway health. */
   models?: () => Record<string, string>;
+  /** Where an event's evidence file is on disk; found files are sent to the centre after the event. */
+  evidencePath?: (ref: EvidenceRef) => string | undefined;
 }
 
 /**
@@ -99,6 +101,14 @@ export class EdgeAgent {
     const { id: _id, seq: _seq, ...draft } = event;
     const message = this.publisher!.publishEvent(draft as EventDraft);
     this.o.onEvent?.({ ...event, id: message.id, seq: message.seq });
+    for (const ref of event.evidence) {
+      const path = this.o.evidencePath?.(ref);
+      if (!path) continue;
+      // The event is committed first; its files follow through the same outbox, behind events in priority.
+      this.publisher!.publishEvidence({ camera: event.camera, path, contentType: ref.content_type }).catch((err: Error) =>
+        this.log.error({ err, sha256: ref.sha256, camera: event.camera }, 'evidence file could not be queued; the event was sent without it'),
+      );
+    }
   }
 
   private sampleTelemetry(): void {
