@@ -88,3 +88,15 @@ test('overlapping detect() calls (two cameras, no shared stage) do not mix frame
   assert.deepEqual(overlapping.map(([d]) => d![0]!.box[0]), [0, 0.25, 0.5, 0.75]);
   await det.close();
 });
+
+test('photos with an EXIF rotation are analysed as shown: boxes relative to the upright picture', async () => {
+  writeTinyModel(root, 'tiny-exif', tinyDetectorOnnx(16, [0, 0, 4, 4]));
+  const det = await loadDetector('tiny-exif', { modelsDir: root });
+  // Stored pixels: bright block at the top-right; orientation 6 (rotate 90 clockwise to display) puts it bottom-right.
+  const stored = await sharp(frameWith(16, [{ x: 12, y: 0, w: 4, h: 4, level: 255 }]), { raw: { width: 16, height: 16, channels: 3 } })
+    .jpeg({ quality: 100 }).withMetadata({ orientation: 6 }).toBuffer();
+  const [found] = await det.detect([stored]);
+  assert.equal(found!.length, 1);
+  assert.deepEqual(found![0]!.box, [0.75, 0.75, 1, 1]);
+  await det.close();
+});

@@ -91,8 +91,9 @@ async function analyzeOne(model: Model, path: string, opts: AnalyzeOptions): Pro
   const [s] = await model.segment([path]);
   if (opts.masksOut) {
     const meta = await sharp(path).metadata();
+    const size = meta.autoOrient ?? meta; // the mask matches the picture as shown (EXIF rotation applied)
     await sharp(Buffer.from(s!.mask.map((v) => (v ? 255 : 0))), { raw: { width: s!.width, height: s!.height, channels: 1 } })
-      .resize(meta.width, meta.height, { fit: 'fill', kernel: 'nearest' })
+      .resize(size.width, size.height, { fit: 'fill', kernel: 'nearest' })
       .threshold(128)
       .png()
       .toFile(join(opts.masksOut, `${basename(path, extname(path))}.png`));

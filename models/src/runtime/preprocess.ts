@@ -146,10 +146,12 @@ async function openImage(frame: FrameInput): Promise<{ pipeline: sharp.Sharp; si
   }
   const name = typeof frame === 'string' ? frame : 'image buffer';
   try {
-    const pipeline = sharp(frame, { failOn: 'error' });
+    // Photos carry their rotation in EXIF: boxes must be relative to the picture as people see it.
+    const pipeline = sharp(frame, { failOn: 'error', autoOrient: true });
     const meta = await pipeline.metadata();
-    if (!meta.width || !meta.height) throw new Error('no image size in header');
-    return { pipeline, size: { width: meta.width, height: meta.height } };
+    const size = meta.autoOrient ?? { width: meta.width, height: meta.height };
+    if (!size.width || !size.height) throw new Error('no image size in header');
+    return { pipeline, size: { width: size.width, height: size.height } };
   } catch (err) {
     throw new VigilError('VIGIL_ERR_MODEL_INPUT', `Cannot read image ${name}: ${(err as Error).message}. Give a JPEG, PNG or WebP file.`, { cause: err });
   }
