@@ -59,8 +59,10 @@ export interface WaterLevelEstimatorOptions {
  * - the water model's probabilities (when given): the waterline is the best split of the profile into
  *   "water below, dry above";
  * - the image itself (model-free): above the waterline the painted gauge is visible, below it the strip
- *   looks like water. The waterline is the best two-segment split of the row colours (least squares on a
- *   running median, which removes thin tick marks, ripples and rain streaks but keeps the edge).
+ *   looks like water. The waterline is the best two-segment split of the row colours (least squares).
+ *   The rows are filtered first: a 3-row median (sensor noise, rain streaks), then a running max over ~2%
+ *   of the frame height, which closes the thin dark tick marks so a tick just above the water is not
+ *   taken for water; the max moves the board's lower edge down by half its window, which is added back.
  * The image also decides whether the gauge can be read at all: too dark, no paint pattern above the
  * line (occluded, or the camera moved) or no contrast (fully submerged, fog) is reported as not
  * visible rather than guessed.
@@ -113,9 +115,10 @@ export class WaterLevelEstimator {
     if (contrast < this.minContrast) {
       return { visible: false, reason: 'no_waterline', detail: `no edge along the gauge (contrast ${contrast.toFixed(3)}): submerged, fogged or not there` };
     }
-    const pattern = this.checkPattern(strip, split.index);
+    const index = Math.min(strip.filtered.length / 3 - 1, split.index + strip.edgeShift);
+    const pattern = this.checkPattern(strip, index);
     if (pattern) return pattern;
-    return this.reading(strip.axis, strip.sLo, split.index, strip.width, strip.height, Math.min(1, contrast / (3 * this.minContrast)), 'image');
+    return this.reading(strip.axis, strip.sLo, index, strip.width, strip.height, Math.min(1, contrast / (3 * this.minContrast)), 'image');
   }
 
   private readMask(mask: WaterMask, strip: Strip | undefined): GaugeReading {
@@ -259,15 +262,17 @@ export class WaterLevelEstimator {
       lumaSum += luma[i]!;
     }
     if (inFrame < 0.8 * n) return { visible: false, reason: 'out_of_frame', detail: 'the gauge strip lies mostly outside the frame: check the marks in the camera config' };
-    // ~2% of the frame height: wider than a painted tick or a ripple highlight, narrower than the gauge's 10 cm divisions
+    // ~2% of the frame height: wider than a painted tick, narrower than the gauge's 10 cm divisions
     const window = Math.max(5, Math.round(image.height * 0.02)) | 1;
-    return { axis, sLo, luma, filtered: runningMedian(rows, 3, window), meanLuma: lumaSum / n, width: image.width, height: image.height };
+    return { axis, sLo, luma, filtered: runningMax(runningMedian(rows, 3, 3), 3, window), edgeShift: window >> 1, meanLuma: lumaSum / n, width: image.width, height: image.height };
   }
 }
 
 interface Strip {
   axis: GaugeAxis;
   sLo: number;
+  /** Rows by which the filter moved the board's lower edge down (a running max grows light areas by half its window). */
+  edgeShift: number;
   luma: Float64Array;
   filtered: Float64Array;
   meanLuma: number;
@@ -294,6 +299,20 @@ function medianOf(values: Float64Array): number {
   if (values.length === 0) return 0;
   const sorted = Float64Array.from(values).sort();
   return sorted[sorted.length >> 1]!;
+}
+
+function runningMax(values: Float64Array, channels: number, window: number): Float64Array {
+  const n = values.length / channels;
+  const out = new Float64Array(values.length);
+  const half = window >> 1;
+  for (let c = 0; c < channels; c++) {
+    for (let i = 0; i < n; i++) {
+      let m = -Infinity;
+      for (let j = Math.max(0, i - half); j <= Math.min(n - 1, i + half); j++) m = Math.max(m, values[j * channels + c]!);
+      out[i * channels + c] = m;
+    }
+  }
+  return out;
 }
 
 function runningMedian(values: Float64Array, channels: number, window: number): Float64Array {
