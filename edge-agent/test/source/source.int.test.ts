@@ -189,3 +189,17 @@ test('offline with a slow reader: waiting for the reader is not a stall', { skip
   assert.equal(s.counters().restarts, 0);
   assert.equal(s.status().state, 'ended');
 });
+
+test('the 2018 npm ffmpeg reads RTSP with its own timeout flag (-stimeout)', { skip: rtspSkip() || ffmpegSkip() }, async () => {
+  const npm = describeFfmpeg((await import('@ffmpeg-installer/ffmpeg')).default.path, 'npm');
+  const server = await startRtspServer({ clip: makeClip({ seconds: 20, width: 320, height: 180, fps: 10 }) });
+  try {
+    const s = source({ input: { url: server.url, transport: 'tcp', timeoutS: 3 }, ffmpeg: npm });
+    let n = 0;
+    for await (const f of s.frames()) if (f.data.length === 160 * 90 * 3 && ++n === 5) break;
+    assert.equal(n, 5);
+    assert.equal(s.counters().restarts, 0);
+  } finally {
+    await server.stop();
+  }
+});
