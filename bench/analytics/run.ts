@@ -94,6 +94,22 @@ async function main(): Promise<void> {
   const t0 = Date.UTC(2026, 10, 22, 3);
   const floodSample = time(SAMPLES, (i) => flood.sample(t0 + i * 1000, floodFrames[i % floodFrames.length], masks[i % masks.length], events));
 
+  // accuracy of the image cue on a 0-95 cm sweep (1 cm steps), day and a rainy, noisy night with reflections
+  const accuracy: Record<string, { readings: number; invisible: number; meanErrCm: number; p95ErrCm: number; maxErrCm: number }> = {};
+  for (const [name, opts] of [['day', {}], ['night, rain, noise, reflection', { night: true, rain: true, noise: 0.2, reflection: true, ripples: 30 }]] as const) {
+    const sweep = new WaterLevelEstimator(staff);
+    const errs: number[] = [];
+    let invisible = 0;
+    for (let d = 0; d <= 95; d++) {
+      const scene = floodGaugeScene({ ...opts, startCm: d, peakCm: d });
+      const r = sweep.read({ width: W, height: H, data: await renderRgb(scene, d * 0.37), format: 'rgb24' });
+      if (r.visible) errs.push(Math.abs(r.depthCm - d));
+      else invisible++;
+    }
+    const s = [...errs].sort((a, b) => a - b);
+    accuracy[name] = { readings: errs.length, invisible, meanErrCm: r3(errs.reduce((a, b) => a + b, 0) / errs.length), p95ErrCm: r3(s[Math.floor(0.95 * s.length)]!), maxErrCm: r3(s[s.length - 1]!) };
+  }
+
   // fire: a field and a forest zone, a mask, 0 / 3 / 10 detections per sample
   const zones: ZoneConfig[] = [
     { id: 'paddy', kind: 'field', polygon: [[0, 0.45], [1, 0.45], [1, 1], [0, 1]] },
@@ -136,7 +152,7 @@ async function main(): Promise<void> {
     frame: { width: W, height: H },
     samples: SAMPLES,
     modelInference: 'not included: fire-smoke and water models not available when measured',
-    flood: { imageCueMs: imageCue, maskCueMs: maskCue, sampleMs: floodSample },
+    flood: { imageCueMs: imageCue, maskCueMs: maskCue, sampleMs: floodSample, imageCueAccuracy: accuracy },
     fire: { observeMsByDetections: fireCost },
     evidence: { ringPushMs: ringPush, snapshotMs: snapshot, clipEncodeMs: clipEncode, clipFrames: clipFrames.length },
     decode: { msPerFrame: decodeMsPerFrame, fps: DETECT_FPS },
@@ -161,7 +177,12 @@ function decodeMs(ffmpeg: string, clip: string): number {
 function render(o: {
   date: string;
   machine: { cpus: number; model: string };
-  flood: { imageCueMs: { median: number; p95: number }; maskCueMs: { median: number; p95: number }; sampleMs: { median: number; p95: number } };
+  flood: {
+    imageCueMs: { median: number; p95: number };
+    maskCueMs: { median: number; p95: number };
+    sampleMs: { median: number; p95: number };
+    imageCueAccuracy: Record<string, { readings: number; invisible: number; meanErrCm: number; p95ErrCm: number; maxErrCm: number }>;
+  };
   fire: { observeMsByDetections: Record<string, { median: number; p95: number }> };
   evidence: { ringPushMs: { median: number; p95: number }; snapshotMs: { median: number; p95: number }; clipEncodeMs: { median: number; p95: number }; clipFrames: number };
   decode: { msPerFrame: number; fps: number };
@@ -184,6 +205,8 @@ function render(o: {
     row('evidence: ring push per decoded frame', o.evidence.ringPushMs, 'copy of one rgb frame'),
     row('evidence: annotated JPEG + store', o.evidence.snapshotMs, 'per event'),
     row(`evidence: H.264 clip (${o.evidence.clipFrames} frames) + store`, o.evidence.clipEncodeMs, 'per event, ffmpeg libx264 veryfast'),
+    '',
+    `Gauge depth from the image cue alone, 0-95 cm in 1 cm steps on the rendered gauge: ${Object.entries(o.flood.imageCueAccuracy).map(([k, a]) => `${k}: mean error ${a.meanErrCm} cm, p95 ${a.p95ErrCm} cm, max ${a.maxErrCm} cm, ${a.invisible} of ${a.readings + a.invisible} not read`).join('; ')}.`,
     '',
     `Raw baseline in the same run: decoding the same kind of video with ffmpeg (1 thread) costs ${o.decode.msPerFrame} ms per frame, ${o.perCamera.decodeMsPerSecond} ms per second of a camera at ${o.decode.fps} fps.`,
     `One camera with flood and fire both sampled at 1 fps (flood's default is every 10 s) and every frame kept in the evidence ring: **${o.perCamera.analyticsMsPerSecond} ms of CPU per second** without inference.`,
