@@ -103,3 +103,11 @@ test('finish ends open incidents; unknown zones are named', () => {
   assert.throws(() => new FireAnalytic(config({ zones: ['nope'] }), zones), /zone "nope" is not among/);
   assert.throws(() => new FireAnalytic(config({ zones: ['chimney'] }), zones), /is a mask zone/);
 });
+
+test('an open incident gets an update when the flames more than double, before the periodic update is due', () => {
+  const a = new FireAnalytic(config(), [], { updateEveryS: 600 });
+  const frames = [...Array.from({ length: 4 }, () => [flame(0.4, 0.5, 0.05)]), [flame(0.4, 0.5, 0.06)], [flame(0.4, 0.5, 0.1)], [flame(0.4, 0.5, 0.1)]];
+  const out = run(a, frames);
+  assert.deepEqual(out.map(({ second, e }) => `${second}:${e.phase}`), ['2:start', '5:update']);
+  assert.ok(out[1]!.e.attributes.fire_area_ratio! > 2 * out[0]!.e.attributes.fire_area_ratio!);
+});

@@ -28,7 +28,7 @@ export class FireStage implements Analytic {
 
   constructor(
     readonly analytic: FireAnalytic,
-    private readonly camera: CameraConfig,
+    camera: CameraConfig,
     private readonly options: FireStageOptions,
   ) {
     this.gate = options.evidence ? { kind: 'every-frame' } : { kind: 'periodic', everyMs: analytic.sampleEveryMs };
@@ -61,10 +61,6 @@ export class FireStage implements Analytic {
   finish(at: number, events: CameraEvents): VigilEvent[] {
     const ended = this.analytic.finish(at, events);
     return this.options.evidence ? [...this.options.evidence.drainWithoutClips(), ...ended] : ended;
-  }
-
-  get cameraId(): string {
-    return this.camera.id;
   }
 }
 
