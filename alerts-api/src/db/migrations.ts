@@ -107,6 +107,13 @@ const migrations: Record<string, Migration> = {
       await sql`create index api_webhook_deliveries_due on api_webhook_deliveries (next_attempt_at) where status = 'pending'`.execute(db);
     },
   },
+  '0004_alert_list_index': {
+    // The operator list reads alerts newest first; without this every page sorts all open alerts.
+    // The table is ingest's, the read pattern is ours, so the index lives in our migrations.
+    async up(db: Kysely<any>) {
+      await sql`create index if not exists api_alerts_newest on alerts (fired_at desc, id desc)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

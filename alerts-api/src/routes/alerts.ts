@@ -1,5 +1,5 @@
 import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
-import { Alert, AlertStatus, errors, EvidenceLink, IdParams, VerdictKind } from './schemas.js';
+import { Alert, AlertStatus, errors, EvidenceLink, IdParams, Nullable, VerdictKind } from './schemas.js';
 
 const AlertDetail = Type.Object({
   alert: Alert,
@@ -43,7 +43,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
           limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
           cursor: Type.Optional(Type.String({ maxLength: 200 })),
         }),
-        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ...Alert.properties, snapshot_url: Type.Union([Type.String(), Type.Null()], { description: 'Signed link to the first snapshot, for thumbnails.' }) })), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
+        response: { 200: Type.Object({ items: Type.Array(Type.Object({ ...Alert.properties, snapshot_url: Nullable(Type.String({ description: 'Signed link to the first snapshot, for thumbnails.' })) })), next_cursor: Type.Union([Type.String(), Type.Null()]) }), ...errors },
       },
     },
     async (req) => {

@@ -1,4 +1,4 @@
-import { Type, type Static } from '@fastify/type-provider-typebox';
+import { Type, type Static, type TSchema } from '@fastify/type-provider-typebox';
 import { EVENT_TYPES, type EventType } from '@vigil/contracts';
 import { ROLES, type Role } from '../auth/roles.js';
 
@@ -18,7 +18,13 @@ export const VerdictKind = Type.Union([Type.Literal('true_alarm'), Type.Literal(
 export const AlertType = Type.Unsafe<EventType>({ type: 'string', enum: [...EVENT_TYPES] });
 export const RoleName = Type.Unsafe<Role>({ type: 'string', enum: [...ROLES], description: 'admin, operator, environment_officer, traffic_officer or viewer.' });
 const Iso = Type.String({ format: 'date-time' });
-const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
+/**
+ * `type: [T, 'null']` instead of anyOf: the response serializer then checks typeof instead of running
+ * a validator per field per row (an anyOf made the alert list 2x slower to serialize).
+ */
+export function Nullable<T extends TSchema & { type: string }>(t: T) {
+  return Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, 'null'] });
+}
 
 export const Alert = Type.Object({
   id: Type.Integer(),
@@ -41,7 +47,7 @@ export const Alert = Type.Object({
   silenced: Type.Boolean(),
   inhibited: Type.Boolean(),
   assignee: Nullable(Type.String()),
-  verdict: Type.Union([VerdictKind, Type.Null()]),
+  verdict: Type.Unsafe<Static<typeof VerdictKind> | null>({ type: ['string', 'null'], enum: ['true_alarm', 'false_alarm', 'duplicate', null] }),
   summary: Type.Record(Type.String(), Type.Unknown()),
 });
 export type Alert = Static<typeof Alert>;
