@@ -110,8 +110,15 @@ export function storeConformance(name: string, make: () => Promise<StoreFixture>
     assert.equal(await s.findOpenAlert('hue', 'gw1', 'cam1', 'red_light'), undefined);
     await s.insertAlert({ ...base, group_key: 'k2', camera: null, type: 'gateway_offline', agency: 'ioc' });
     assert.equal((await s.listAlerts({ status: 'firing' })).length, 1);
+    assert.equal((await s.listAlerts({ status: ['firing', 'resolved'] })).length, 2);
     assert.equal((await s.listAlerts({ agency: 'traffic_police' })).length, 1);
-    assert.ok(await s.findOpenAlert('hue', 'gw1', null, 'gateway_offline'));
+    const gw = await s.findOpenAlert('hue', 'gw1', null, 'gateway_offline');
+    assert.ok(gw);
+    assert.equal((await s.findInhibitor('hue', 'gw1', 'cam1'))?.id, gw.id);
+    assert.equal(await s.findInhibitor('hue', 'gw2', 'cam1'), undefined);
+    const cam = await s.insertAlert({ ...base, group_key: 'k3', type: 'camera_offline', agency: 'ioc' });
+    assert.equal((await s.findInhibitor('hue', 'gw1', 'cam1'))?.id, cam.alert.id, 'the camera is the more specific cause');
+    assert.equal((await s.findInhibitor('hue', 'gw1', null))?.id, gw.id);
   });
 
   t('silences are active between start and end; expiring ends them', async (s) => {

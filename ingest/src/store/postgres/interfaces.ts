@@ -95,6 +95,11 @@ export interface AlertStore {
   /** A firing or acknowledged alert of `type` on that camera (or gateway when camera is null). */
   findOpenAlert(site: string, gateway: string, camera: string | null, type: string): Promise<AlertRow | undefined>;
   alertsInhibitedBy(alertId: number): Promise<AlertRow[]>;
+  /**
+   * The open alert that inhibits others on this gateway: its gateway_offline, or (when camera is
+   * given) that camera's camera_offline. Camera first: it is the more specific cause.
+   */
+  findInhibitor(site: string, gateway: string, camera: string | null): Promise<AlertRow | undefined>;
   insertSilence(silence: NewSilence, createdAt: Date): Promise<SilenceRow>;
   expireSilence(id: number, at: Date): Promise<SilenceRow | undefined>;
   activeSilences(at: Date): Promise<SilenceRow[]>;

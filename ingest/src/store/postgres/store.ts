@@ -202,6 +202,24 @@ export class KyselyStore implements VigilStore {
     return q.orderBy('id', 'desc').executeTakeFirst();
   }
 
+  findInhibitor(site: string, gateway: string, camera: string | null) {
+    return this.db
+      .selectFrom('alerts')
+      .selectAll()
+      .where('site', '=', site)
+      .where('gateway', '=', gateway)
+      .where('status', '!=', 'resolved')
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('type', '=', 'gateway_offline'), eb('camera', 'is', null)]),
+          ...(camera === null ? [] : [eb.and([eb('type', '=', 'camera_offline'), eb('camera', '=', camera)])]),
+        ]),
+      )
+      .orderBy(sql`CASE WHEN type = 'camera_offline' THEN 0 ELSE 1 END`)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
   alertsInhibitedBy(alertId: number) {
     return this.db.selectFrom('alerts').selectAll().where('inhibited_by', '=', alertId).where('status', '!=', 'resolved').execute();
   }
