@@ -17,6 +17,7 @@ interface ApiOptions {
   cors?: string;
   insecureCookies?: boolean;
   hotspots?: string;
+  cameraLocations?: string;
 }
 
 export function registerApiCommand(program: Command): void {
@@ -35,6 +36,7 @@ export function registerApiCommand(program: Command): void {
     .option('--cors <origins>', 'comma-separated origins allowed to call the API from a browser')
     .option('--insecure-cookies', 'session cookies without the Secure flag (only for plain http on a non-localhost LAN address)')
     .option('--hotspots <file>', 'JSON {"site/camera": "Public name"} for the public flood view')
+    .option('--camera-locations <file>', 'JSON {"site/camera": [lat, lon]} for the dashboard map')
     .action(async (opts: ApiOptions) => {
       const data = resolve(opts.data);
       mkdirSync(data, { recursive: true });
@@ -54,6 +56,7 @@ export function registerApiCommand(program: Command): void {
         corsOrigins: opts.cors ? opts.cors.split(',').map((s) => s.trim()) : undefined,
         secureCookies: !opts.insecureCookies,
         hotspotNames: opts.hotspots ? (JSON.parse(readFileSync(opts.hotspots, 'utf8')) as Record<string, string>) : undefined,
+        cameraLocations: opts.cameraLocations ? (JSON.parse(readFileSync(opts.cameraLocations, 'utf8')) as Record<string, [number, number]>) : undefined,
         webDir: await buildDashboard(),
         onClose: () => database.close(),
       });
