@@ -129,3 +129,14 @@ test('mask path takes a binary mask (1 = water) as the models package Segmenter 
   const r = estimator.read(undefined, { width: w, height: h, data });
   assert.ok(r.visible && Math.abs(r.depthCm - 25) <= 3, JSON.stringify(r));
 });
+
+test('IR night frames (one grey channel) read within 3 cm', async () => {
+  const estimator = new WaterLevelEstimator(staff);
+  for (const depth of [8, 37, 71]) {
+    const rgb = await frameAt(depth, { night: true, rain: true, noise: 0.2 });
+    const grey = Buffer.alloc(rgb.width * rgb.height);
+    for (let i = 0; i < grey.length; i++) grey[i] = Math.round(0.299 * rgb.data[i * 3]! + 0.587 * rgb.data[i * 3 + 1]! + 0.114 * rgb.data[i * 3 + 2]!);
+    const r = estimator.read({ width: rgb.width, height: rgb.height, data: grey, format: 'gray' });
+    assert.ok(r.visible && Math.abs(r.depthCm - depth) <= 3, `${depth} cm: ${JSON.stringify(r)}`);
+  }
+});
