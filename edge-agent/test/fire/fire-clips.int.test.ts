@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { checkConfigText, type VigilEvent } from '@vigil/contracts';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfigFile, type VigilEvent } from '@vigil/contracts';
 import { loadDetector, MODELS_DIR } from '@vigil/models';
 import { dataFile, ffmpegSkip } from '@vigil/testkit';
 import { detectorFire, FireStage } from '../../src/analytics/fire/index.js';
@@ -22,20 +23,7 @@ const house6 = dataFile('fire-smoke/videos/house6.mp4');
 const house6Labels = dataFile('fire-smoke/videos/house6.xml');
 const hanoi = dataFile('traffic/videos/hanoi-ly-thuong-kiet-hang-bai.mp4');
 
-function config(url: string) {
-  const r = checkConfigText(`version: 1
-site: hue
-gateway: gw-test
-cameras:
-  - id: clip
-    source: { url: "${url}", transport: tcp, realtime: false }
-    detect: { width: 640, height: 360, fps: 2 }
-    analytics:
-      fire: { sample_every_s: 1, confirm_k: 3, confirm_n: 5 }
-`, 'test.yaml');
-  assert.ok(r.ok);
-  return r.config;
-}
+const cameraConfig = loadConfigFile(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'fire-camera.yaml'));
 
 async function run(url: string, maxSeconds?: number): Promise<{ events: VigilEvent[]; videoStart: number }> {
   const detector = await loadDetector('fire-smoke');
@@ -44,7 +32,7 @@ async function run(url: string, maxSeconds?: number): Promise<{ events: VigilEve
   const events: VigilEvent[] = [];
   try {
     await runCameraOffline({
-      config: config(url),
+      config: cameraConfig,
       input: url,
       ...(maxSeconds ? { maxSeconds } : {}),
       emit: (e) => events.push(e),
