@@ -36,6 +36,7 @@ export class MemoryOutbox implements Outbox {
   private readonly clock: Clock;
   private readonly ulid = monotonicFactory();
   private bytes = 0;
+  private readonly depth: Record<OutboxKind, number> = { event: 0, evidence: 0, telemetry: 0 };
   private dropped = 0;
   private closed = false;
 
@@ -43,7 +44,10 @@ export class MemoryOutbox implements Outbox {
     this.store = options.store ?? new MemoryOutboxStore();
     this.maxBytes = options.maxBytes ?? DEFAULT_OUTBOX_MAX_BYTES;
     this.clock = options.clock ?? systemClock;
-    for (const row of this.store.rows.values()) this.bytes += row.bytes;
+    for (const row of this.store.rows.values()) {
+      this.bytes += row.bytes;
+      this.depth[row.kind]++;
+    }
   }
 
   enqueue(input: OutboxInput): OutboxMessage {
@@ -79,6 +83,7 @@ export class MemoryOutbox implements Outbox {
     for (const row of rows) {
       this.store.rows.set(row.key, row);
       this.bytes += row.bytes;
+      this.depth[row.kind]++;
     }
     this.enforceBound();
     return rows;
@@ -103,19 +108,18 @@ export class MemoryOutbox implements Outbox {
     if (!row) return false;
     this.store.rows.delete(key);
     this.bytes -= row.bytes;
+    this.depth[row.kind]--;
     return true;
   }
 
   stats(now = this.clock.now()): OutboxStats {
     const s = emptyStats(this.maxBytes);
-    let oldest = Infinity;
-    for (const row of this.store.rows.values()) {
-      s.depth++;
-      s.depthByKind[row.kind]++;
-      if (row.enqueuedAt < oldest) oldest = row.enqueuedAt;
-    }
+    s.depthByKind = { ...this.depth };
+    s.depth = this.depth.event + this.depth.evidence + this.depth.telemetry;
     s.bytes = this.bytes;
-    s.oldestAgeSeconds = s.depth ? Math.max(0, (now - oldest) / 1000) : 0;
+    // Rows are in key (= commit) order, so the first one is the oldest.
+    const oldest = this.store.rows.values().next();
+    s.oldestAgeSeconds = oldest.done ? 0 : Math.max(0, (now - oldest.value.enqueuedAt) / 1000);
     s.droppedTelemetry = this.dropped;
     return s;
   }
@@ -132,6 +136,7 @@ export class MemoryOutbox implements Outbox {
       if (row.kind !== 'telemetry') continue;
       this.store.rows.delete(row.key);
       this.bytes -= row.bytes;
+      this.depth.telemetry--;
       this.dropped++;
     }
   }

@@ -375,8 +375,9 @@ export class Publisher extends EventEmitter<PublisherEvents> {
         this.metrics.delivered.inc({ kind: m.kind });
         this.emit('delivered', m);
       }
-      // Refill when half the window is free: one outbox query per batch, not per PUBACK.
-      if (this.inFlight.size <= (this.o.inFlight ?? 32) / 2) void this.pump();
+      // Refill at every PUBACK. Waiting for half the window to free up looks cheaper (fewer outbox
+      // queries) but stalls on TCP delayed ACKs: 10x slower on loopback (measured, bench/outbox).
+      void this.pump();
     });
   }
 

@@ -35,6 +35,8 @@ export interface SqliteOutboxOptions {
 }
 
 const SCHEMA_VERSION = 1;
+/** How long acks wait to be deleted together (bounds the duplicates a crash can cause). */
+const ACK_FLUSH_MS = 25;
 
 interface Row {
   key: number;
@@ -170,8 +172,8 @@ export class SqliteOutbox implements Outbox {
 
   /**
    * Acks are batched: the row leaves peek() and the totals at once, and is deleted on disk with the
-   * other acks of the same tick in one transaction (one fsync for a burst of PUBACKs, instead of one
-   * each). A crash between the two re-sends those messages: a duplicate, which ingest drops by id;
+   * other acks of the next ACK_FLUSH_MS in one transaction (one fsync for a burst of PUBACKs, instead
+   * of one each). A crash in between re-sends those messages: a duplicate, which ingest drops by id;
    * never a loss.
    */
   ack(key: number): boolean {
@@ -184,7 +186,7 @@ export class SqliteOutbox implements Outbox {
     if (this.acked.size >= 512) this.flushAcks();
     else if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(() => this.flushAcks());
+      setTimeout(() => this.flushAcks(), ACK_FLUSH_MS).unref();
     }
     return true;
   }
