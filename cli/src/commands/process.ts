@@ -2,8 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { VigilError, loadConfigFile } from '@vigil/contracts';
-import { builtinAnalytics, EvidenceStore, runCameraOffline, type OfflineProgress } from '@vigil/edge-agent';
-import { loadDetector } from '@vigil/models';
+import { builtinAnalytics, EvidenceStore, loadEdgeModels, pickCamera, runCameraOffline, type OfflineProgress } from '@vigil/edge-agent';
 
 interface ProcessFlags {
   camera: string;
@@ -55,14 +54,9 @@ async function processCommand(input: string, flags: ProcessFlags): Promise<void>
     const line = `frames ${p.frames}  video ${p.videoSeconds.toFixed(1)} s  ${(p.frames / Math.max(wall, 0.001)).toFixed(1)} fps  motion ${p.motionFrames}  events ${p.events}  dropped ${p.counters.dropped}  decode errors ${p.counters.decodeErrors}`;
     process.stderr.write(process.stderr.isTTY && !final ? `\r${line}` : `${line}\n`);
   };
-  const camera = config.cameras.find((c) => c.id === flags.cameraId) ?? config.cameras[0];
-  // fire needs our fire-smoke detector; without it the run goes on with the other analytics and says so
-  const fireDetector = camera?.analytics.fire
-    ? await loadDetector('fire-smoke').catch((err: unknown) => {
-        process.stderr.write(`fire analytics off: ${(err as Error).message}\n`);
-        return undefined;
-      })
-    : undefined;
+  // the models this camera's analytics need; an analytic whose model is missing is off, and says so
+  const { models, missing } = await loadEdgeModels({ ...config, cameras: [pickCamera(config, flags.cameraId)] });
+  for (const line of missing) process.stderr.write(`${line}\n`);
   const evidenceStore = flags.evidence ? await EvidenceStore.open({ dir: flags.evidence, maxBytes: config.storage.evidence_max_mb * 1e6, retentionMs: config.storage.retention_days * 86_400_000 }) : undefined;
   let failure: unknown;
   let summary;
@@ -74,13 +68,19 @@ async function processCommand(input: string, flags: ProcessFlags): Promise<void>
       maxSeconds,
       signal: controller.signal,
       emit: (event) => out.write(`${JSON.stringify(event)}\n`),
-      analytics: builtinAnalytics({ offline: true, ...(fireDetector ? { fireDetector } : {}), ...(evidenceStore ? { evidenceStore } : {}) }),
+      analytics: builtinAnalytics({
+        offline: true,
+        ...(models.fireSmoke ? { fireDetector: models.fireSmoke } : {}),
+        ...(models.water ? { waterSegmenter: models.water } : {}),
+        ...(models.objects ? { objectDetector: models.objects } : {}),
+        ...(evidenceStore ? { evidenceStore } : {}),
+      }),
       onProgress: (p) => report(p),
     });
   } catch (err) {
     failure = err;
   } finally {
-    await fireDetector?.close();
+    await Promise.all([models.fireSmoke?.close(), models.water?.close(), models.objects?.close()]);
     process.off('SIGINT', onSigint);
     if (out !== process.stdout) {
       out.end();
