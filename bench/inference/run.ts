@@ -127,6 +127,11 @@ async function countObjects(det: OnnxDetector, frames: RawFrame[]): Promise<Reco
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--render')) {
+    // Re-render the docs section from the last results without measuring again.
+    writeSection(markdown(JSON.parse(readFileSync(join(repoRoot, 'bench', 'results', 'inference.json'), 'utf8')) as Parameters<typeof markdown>[0]));
+    return;
+  }
   if (!existsSync(CLIP)) {
     console.error(`bench inference: ${CLIP} not found; set VIGIL_DATA_DIR to the shared data folder. Skipping.`);
     return;
@@ -184,6 +189,14 @@ function markdown(doc: { date: string; load: string; machine: { cpus: number; cp
     for (const t of r['timings'] as TimingResult[]) {
       lines.push(`| ${String(r['model'])} | ${String(r['input'])} | ${t.threads} | ${t.stageMs} | ${t.bareMs} | ${(t.overhead * 100).toFixed(1)}% | ${t.prepareMs} | ${t.decodeMs} | ${(t.partsOverhead * 100).toFixed(1)}% | ${t.batch2PerFrameMs ?? 'n/a (fixed batch 1)'} | ${t.singlePerFrameMs ?? ''} |`);
     }
+  }
+  const batched = doc.results.flatMap((r) => (r['timings'] as TimingResult[]).filter((t) => t.batch2PerFrameMs !== undefined).map((t) => ({ model: String(r['model']), t })));
+  if (batched.length > 0) {
+    const gains = batched.map(({ model, t }) => {
+      const change = t.batch2PerFrameMs! / t.singlePerFrameMs! - 1;
+      return `${model} at ${t.threads} thread(s): ${t.batch2PerFrameMs} vs ${t.singlePerFrameMs} ms/frame (${change < 0 ? `batching saves ${(-change * 100).toFixed(0)}%` : `batching costs ${(change * 100).toFixed(0)}% more`})`;
+    });
+    lines.push('', `Batching two cameras' frames into one run: ${gains.join('; ')}. edge-agent's SharedDetector therefore runs one frame per run by default (maxBatch 1).`);
   }
   lines.push('', `Objects found per frame on the Hanoi clip (${doc.framesCounted} frames, 1 per second) at each model's default threshold: mean (min-max).`, '', '| model | threshold | motorbike | car | person |', '|---|---|---|---|---|');
   for (const r of doc.results) {

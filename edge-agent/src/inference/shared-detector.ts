@@ -21,8 +21,8 @@ export interface SharedDetectorStats {
  * The inference stage shared by all cameras of a gateway: one detector, one run at a time. While a
  * run is in progress each camera's newest frame waits; older waiting frames of the same camera are
  * dropped (their promise resolves to undefined), so latency never grows behind a slow model. When
- * the run ends, the waiting frames of all cameras go through the next run together, as one batch
- * when the model's batch is dynamic (bench/inference measures what that saves).
+ * the run ends, the waiting frames go through the next runs in arrival order, up to maxBatch frames
+ * per run (one batch when the model's batch is dynamic).
  */
 export class SharedDetector {
   private readonly waiting = new Map<string, { frame: Frame; resolve: (r: InferenceResult | undefined) => void; reject: (e: unknown) => void }>();
@@ -30,8 +30,9 @@ export class SharedDetector {
   private readonly counters: SharedDetectorStats = { runs: 0, frames: 0, superseded: 0 };
 
   /**
-   * maxBatch: most frames per run (default 8). On this project's 2-core CPUs batching saved little or
-   * nothing per frame in bench/inference; 1 gives strict one-frame runs in arrival order.
+   * maxBatch: most frames per run. Default 1 (cameras take turns, one frame per run): on the 2-core
+   * gateway CPU a batch of 2 cost as much or more per frame than two single runs in bench/inference
+   * (docs/benchmarks.md, bench:inference). Raise it where measurement shows a gain (e.g. a GPU).
    */
   constructor(private readonly detector: Detector, private readonly options: { minScore?: number; maxBatch?: number } = {}) {}
 
@@ -58,7 +59,7 @@ export class SharedDetector {
   private async drain(): Promise<void> {
     try {
       while (this.waiting.size > 0) {
-        const batch = [...this.waiting.values()].slice(0, this.options.maxBatch ?? 8);
+        const batch = [...this.waiting.values()].slice(0, this.options.maxBatch ?? 1);
         for (const w of batch) this.waiting.delete(w.frame.camera);
         try {
           const results = await this.detector.detect(batch.map((w) => toRawFrame(w.frame)), this.options.minScore !== undefined ? { minScore: this.options.minScore } : {});

@@ -31,8 +31,8 @@ after(async () => {
   await detector.close();
 });
 
-test('frames of two cameras arriving together share one run and get the answers they would get alone', async () => {
-  const shared = new SharedDetector(detector);
+test('with maxBatch 2, frames of two cameras arriving together share one run and get the answers they would get alone', async () => {
+  const shared = new SharedDetector(detector, { maxBatch: 2 });
   const a = { ...(await scene(40)), camera: 'cam-a', seq: 7 };
   const b = { ...(await scene(170)), camera: 'cam-b', seq: 3 };
   const [ra, rb] = await Promise.all([shared.detect(a), shared.detect(b)]);
@@ -49,7 +49,7 @@ test('frames of two cameras arriving together share one run and get the answers 
 });
 
 test('while a run is busy, a newer frame of the same camera replaces the waiting one (latest frame wins)', async () => {
-  const shared = new SharedDetector(detector);
+  const shared = new SharedDetector(detector, { maxBatch: 2 });
   const base = await scene(60);
   const first = shared.detect({ ...base, camera: 'cam-a', seq: 1 });
   await new Promise((r) => setImmediate(r)); // the first run has started
@@ -72,8 +72,8 @@ test('grey frames (motion-only cameras) are accepted as three equal channels', a
   for (const d of r!.detections) assert.ok(d.box.every((v) => v >= 0 && v <= 1));
 });
 
-test('maxBatch 1: cameras take turns, one frame per run, in arrival order', async () => {
-  const shared = new SharedDetector(detector, { maxBatch: 1 });
+test('by default (maxBatch 1) cameras take turns, one frame per run, in arrival order', async () => {
+  const shared = new SharedDetector(detector);
   const base = await scene(30);
   const order: string[] = [];
   await Promise.all(['cam-a', 'cam-b', 'cam-c'].map((camera) => shared.detect({ ...base, camera }).then((r) => { order.push(r!.camera); assert.equal(r!.batchSize, 1); })));
