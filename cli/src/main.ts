@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench.js';
 import { registerConfigCommands } from './commands/config.js';
+import { registerDemoCommand } from './commands/demo.js';
 import { registerEdgeCommand } from './commands/edge.js';
 import { registerContractCommands } from './commands/contract.js';
 import { registerPlannedCommands } from './commands/planned.js';
@@ -17,6 +18,7 @@ const program = new Command('vigil')
   .showHelpAfterError('(run with --help for usage)');
 
 registerConfigCommands(program);
+registerDemoCommand(program);
 registerEdgeCommand(program);
 registerBenchCommand(program);
 registerContractCommands(program);

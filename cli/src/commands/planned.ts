@@ -5,7 +5,6 @@ import type { Command } from 'commander';
  * `--help` tells what each will do; running one says plainly that it is not built yet (exit 2).
  */
 const PLANNED: { name: string; args?: string; summary: string; issue: string }[] = [
-  { name: 'demo', summary: 'Run the whole system on embedded defaults (in-process broker, embedded stores, rendered scenes).', issue: '#11' },
 ];
 
 export function registerPlannedCommands(program: Command): void {

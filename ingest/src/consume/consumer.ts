@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { topics } from '@vigil/contracts';
 import type { Logger } from '@vigil/observe';
 
@@ -30,6 +30,11 @@ export interface ConsumerOptions {
   /** Last resort for a message that could not be stored (e.g. dead-letter it); must not throw to ack. */
   onGiveUp?: (msg: ReceivedMessage, err: Error) => Promise<void>;
   logger?: Logger;
+  /**
+   * 5 (default) or 4 = MQTT 3.1.1, for brokers without MQTT 5 such as the demo's aedes: no shared
+   * subscriptions there (leave `group` unset), and evidence headers arrive framed in the payload.
+   */
+  protocolVersion?: 4 | 5;
   mqttOptions?: Partial<IClientOptions>;
 }
 
@@ -54,18 +59,28 @@ export class MqttConsumer {
     const filters = topics.ingestFilters(this.options.group);
     for (let i = 0; i < n; i++) {
       const clientId = n === 1 ? this.options.clientId : `${this.options.clientId}-${i}`;
+      const v5 = (this.options.protocolVersion ?? 5) === 5;
+      if (!v5 && this.options.group) throw new Error(`shared subscription group "${this.options.group}" needs MQTT 5; with protocolVersion 4 run one worker without a group`);
       const client = mqtt.connect(this.options.url, {
-        protocolVersion: 5,
+        protocolVersion: v5 ? 5 : 4,
         clientId,
         clean: false,
         username: this.options.username,
         password: this.options.password,
         reconnectPeriod: 1000,
         connectTimeout: 10_000,
-        properties: { sessionExpiryInterval: this.options.sessionExpirySeconds ?? 24 * 3600 },
-        customHandleAcks: (topic, payload, packet, ack) => this.receive(topic, payload, packet, ack),
+        ...(v5
+          ? {
+              properties: { sessionExpiryInterval: this.options.sessionExpirySeconds ?? 24 * 3600 },
+              customHandleAcks: (topic: string, payload: Buffer, packet: IPublishPacket, ack: (error: Error | number, code?: number) => void) =>
+                this.receive(topic, payload, packet, ack),
+            }
+          : {}),
         ...this.options.mqttOptions,
       });
+      // mqtt.js honours customHandleAcks on MQTT 5 only. On 3.1.1 the PUBACK is sent when handleMessage
+      // calls back, so the same rule holds there: acknowledge only after the write commits.
+      if (!v5) client.handleMessage = (packet, done) => this.receive(packet.topic, packet.payload as Buffer, packet, (err) => done(typeof err === 'number' ? undefined : err));
       client.on('error', (err) => this.options.logger?.warn({ err, clientId }, 'MQTT error; mqtt.js reconnects'));
       client.on('offline', () => this.options.logger?.warn({ clientId, url: this.options.url }, 'MQTT broker unreachable; reconnecting'));
       client.on('message', () => undefined);

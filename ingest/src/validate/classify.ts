@@ -1,7 +1,9 @@
 import {
   DEFAULT_MAX_MESSAGE_BYTES,
+  decodeEvidenceFrame,
   decodeMessage,
   formatIssues,
+  isEvidenceFrame,
   parseTopic,
   validateMessage,
   type EvidenceChunk,
@@ -49,6 +51,16 @@ export function classify(topic: string, payload: Uint8Array, userProperties: Rec
 }
 
 function classifyChunk(payload: Uint8Array, props: Record<string, string | string[]> | undefined): Classified {
+  // MQTT 3.1.1 links have no user properties: the header is framed in front of the bytes instead.
+  if (!props?.sha256 && isEvidenceFrame(payload)) {
+    try {
+      const { header, bytes } = decodeEvidenceFrame(payload);
+      if (header.index >= header.count) return { ok: false, reason: `evidence chunk /index ${header.index} is not below /count ${header.count}` };
+      return { ok: true, message: { kind: 'evidence-chunk', value: header, data: bytes } };
+    } catch (err) {
+      return { ok: false, reason: (err as Error).message };
+    }
+  }
   const one = (k: string) => {
     const v = props?.[k];
     return Array.isArray(v) ? v[0] : v;
