@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
 import { VigilError } from '@vigil/contracts';
-import { evaluateModel } from '../src/index.js';
-import { frameWith, tinyDetectorOnnx, tinySegmenterOnnx, writeTinyModel } from './tiny-models.js';
+import { evaluateModel, loadModel } from '../src/index.js';
+import { frameWith, tinyClassifierOnnx, tinyDetectorOnnx, tinySegmenterOnnx, writeTinyModel } from './tiny-models.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-eval-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -74,4 +74,34 @@ test('models eval refuses a detection set none of whose classes the model knows,
     assert.match(err.message, /Fire, smoke.*nothing to score/);
     return true;
   });
+});
+
+test('classifier: softmax probabilities per label, and models eval gives per-class P/R/F1 and the confusion matrix', async () => {
+  writeTinyModel(root, 'tiny-cls', tinyClassifierOnnx(), { task: 'classify' });
+  const model = await loadModel('tiny-cls', { modelsDir: root });
+  assert.equal(model.task, 'classify');
+  if (model.task !== 'classify') return;
+  const solid = (rgb: [number, number, number]): Buffer => Buffer.from(new Uint8Array(8 * 8 * 3).map((_, i) => rgb[i % 3]!));
+  const [red] = await model.classify([{ data: solid([255, 0, 0]), width: 8, height: 8, channels: 3 }]);
+  assert.equal(red!.top.label, 'red');
+  assert.ok(Math.abs(red!.probabilities['red']! - Math.E / (Math.E + 2)) < 1e-6);
+  await model.close();
+
+  const data = join(root, 'colours');
+  const put = async (label: string, file: string, rgb: [number, number, number]): Promise<void> => {
+    mkdirSync(join(data, label), { recursive: true });
+    await sharp(solid(rgb), { raw: { width: 8, height: 8, channels: 3 } }).png().toFile(join(data, label, file));
+  };
+  await put('red', 'r1.png', [255, 0, 0]);
+  await put('red', 'r2.png', [255, 0, 0]);
+  await put('green', 'g1.png', [0, 255, 0]);
+  await put('green', 'g2-looks-red.png', [255, 0, 0]);
+  await put('blue', 'b1.png', [0, 0, 255]);
+  const r = await evaluateModel('tiny-cls', data, { modelsDir: root, write: false });
+  assert.equal(r.images, 5);
+  assert.equal(r.metrics['accuracy'], 4 / 5);
+  assert.equal(r.metrics['red.precision'], 2 / 3);
+  assert.equal(r.metrics['green.recall'], 1 / 2);
+  assert.equal(r.metrics['blue.f1'], 1);
+  assert.match(r.markdown, /red\s+2\s+0\s+0\ngreen\s+1\s+1\s+0\nblue\s+0\s+0\s+1/);
 });

@@ -42,11 +42,25 @@ export function tinySegmenterOnnx(size = 16): Uint8Array {
   });
 }
 
+/** Colour classifier: logits = mean of each RGB channel (input normalised to 0..1), labels red, green, blue. */
+export function tinyClassifierOnnx(size = 8): Uint8Array {
+  return encodeOnnxModel({
+    name: 'tiny-classifier', producer: 'vigil-test', doc: '', opset: 13,
+    inputs: [{ name: 'images', dims: ['N', 3, size, size] }],
+    outputs: [{ name: 'logits', dims: ['N', 3] }],
+    initializers: [],
+    nodes: [
+      { op: 'GlobalAveragePool', name: 'gap', inputs: ['images'], outputs: ['gap'] },
+      { op: 'Flatten', name: 'logits', inputs: ['gap'], outputs: ['logits'], attrs: { axis: 1 } },
+    ],
+  });
+}
+
 export interface TinyManifestOptions {
   sha256?: string;
   width?: number;
   height?: number;
-  task?: 'detect' | 'segment';
+  task?: 'detect' | 'segment' | 'classify';
   score?: number;
 }
 
@@ -59,11 +73,13 @@ export function writeTinyModel(root: string, name: string, onnx: Uint8Array, o: 
   const manifest = {
     name, version: '0', task, description: 'test model',
     file: { path: 'tiny.onnx', sha256: o.sha256 ?? createHash('sha256').update(onnx).digest('hex') },
-    input: { name: 'images', layout: 'NCHW', width: o.width ?? 16, height: o.height ?? 16, colour: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', batch: 'dynamic' },
+    input: task === 'classify'
+      ? { name: 'images', layout: 'NCHW', width: 8, height: 8, colour: 'RGB', mean: [0, 0, 0], std: [255, 255, 255], resize: 'stretch', batch: 'dynamic' }
+      : { name: 'images', layout: 'NCHW', width: o.width ?? 16, height: o.height ?? 16, colour: 'RGB', mean: [0, 0, 0], std: [1, 1, 1], resize: 'stretch', batch: 'dynamic' },
     decoder: task === 'detect'
       ? { type: 'centernet', heatmap: 'heatmap', sizes: 'sizes', stride: 4, topK: 10 }
-      : { type: 'segmentation-mask', output: 'mask', foreground: [0] },
-    labels: task === 'detect' ? ['bright'] : ['water'],
+      : task === 'segment' ? { type: 'segmentation-mask', output: 'mask', foreground: [0] } : { type: 'softmax', output: 'logits' },
+    labels: task === 'detect' ? ['bright'] : task === 'segment' ? ['water'] : ['red', 'green', 'blue'],
     thresholds: { score: o.score ?? 0.5, iou: 0.5 },
     licence: { spdx: 'Apache-2.0' }, source: { url: 'test' },
   };
