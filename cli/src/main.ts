@@ -4,7 +4,6 @@ import { registerConfigCommands } from './commands/config.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerEdgeCommand } from './commands/edge.js';
 import { registerContractCommands } from './commands/contract.js';
-import { registerPlannedCommands } from './commands/planned.js';
 import { registerIngestCommand } from './commands/ingest.js';
 import { registerApiCommand } from './commands/api.js';
 import { registerAnalyzeCommand } from './commands/analyze.js';
@@ -28,6 +27,5 @@ registerAnalyzeCommand(program);
 registerModelsCommand(program);
 registerIngestCommand(program);
 registerApiCommand(program);
-registerPlannedCommands(program);
 
 await program.parseAsync(process.argv);
