@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { accessSync, constants } from 'node:fs';
 import { createRequire } from 'node:module';
 import { VigilError } from '@vigil/contracts';
@@ -59,9 +60,13 @@ export async function encodeClip(frames: readonly RingFrame[], path: string, opt
     child.on('close', (code) => (code === 0 ? resolve() : reject(new VigilError('VIGIL_ERR_EVIDENCE_WRITE', `ffmpeg failed to encode ${path} (exit ${code}): ${stderr.trim()}`))));
   });
   child.stdin.on('error', () => undefined); // a dying ffmpeg closes the pipe; its exit code carries the reason
+  done.catch(() => undefined); // it may fail while frames are still being written; awaited below
+  let exited = false;
+  child.once('close', () => (exited = true));
   for (const f of frames) {
+    if (exited) break;
     if (f.width !== width || f.height !== height) continue;
-    if (!child.stdin.write(f.data)) await new Promise((r) => child.stdin.once('drain', r));
+    if (!child.stdin.write(f.data)) await Promise.race([once(child.stdin, 'drain'), once(child, 'close')]);
   }
   child.stdin.end();
   await done;

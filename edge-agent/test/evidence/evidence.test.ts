@@ -129,3 +129,23 @@ test('recorder: start gets a snapshot and an H.264 clip of pre/post frames, hash
   assert.equal(Number(frames), 13);
   await rm(dir, { recursive: true, force: true });
 });
+
+test('recorder: a clip that cannot be encoded does not lose the event; it leaves with its snapshot and the error is reported', async () => {
+  const dir = await tempDir();
+  const store = await EvidenceStore.open({ dir, maxBytes: 50e6, retentionMs: 86_400_000 });
+  const errors: unknown[] = [];
+  const recorder = new EvidenceRecorder({ store, preS: 1, postS: 1, fps: 2, ffmpeg: '/bin/false', encodeInBackground: false, onClipError: (e) => errors.push(e) });
+  const t0 = Date.UTC(2026, 5, 10, 3);
+  const start = exampleFloodEvent({ frame_at: new Date(t0 + 1000).toISOString(), started_at: new Date(t0 + 1000).toISOString(), evidence: [] });
+  for (let ms = 0; ms <= 3000; ms += 500) {
+    recorder.push(t0 + ms, grey(64, 36));
+    if (ms === 1000) await recorder.record(start, grey(64, 36));
+  }
+  const out = await recorder.take();
+  assert.equal(out.length, 1);
+  assert.deepEqual(out[0]!.evidence.map((r) => r.kind), ['snapshot']);
+  assert.equal(errors.length, 1);
+  assert.match(String((errors[0] as Error).message), /ffmpeg failed to encode/);
+  assert.deepEqual((await readdir(join(dir, '.partial'))), [], 'no half-written clip left behind');
+  await rm(dir, { recursive: true, force: true });
+});
