@@ -112,6 +112,12 @@ export class MemoryOutbox implements Outbox {
     return true;
   }
 
+  referencedFiles(): Set<string> {
+    const files = new Set<string>();
+    for (const row of this.store.rows.values()) if (row.file) files.add(row.file.path);
+    return files;
+  }
+
   stats(now = this.clock.now()): OutboxStats {
     const s = emptyStats(this.maxBytes);
     s.depthByKind = { ...this.depth };

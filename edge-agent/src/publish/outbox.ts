@@ -86,6 +86,8 @@ export interface Outbox {
   peek(limit: number, skip?: ReadonlySet<number>): OutboxMessage[];
   /** Removes a message after its PUBACK. Returns false if it was already gone (acked twice, or thinned). */
   ack(key: number): boolean;
+  /** Files that waiting rows still read from (evidence retention must keep them). */
+  referencedFiles(): Set<string>;
   stats(now?: number): OutboxStats;
   close(): void;
 }

@@ -78,11 +78,21 @@ export class SqliteOutbox implements Outbox {
     this.clock = options.clock ?? systemClock;
     try {
       mkdirSync(dirname(options.path), { recursive: true });
-      this.db = new Database(options.path);
+      this.db = new Database(options.path, { timeout: 2000 });
     } catch (err) {
       throw new VigilError('VIGIL_ERR_OUTBOX', `cannot open the outbox ${options.path} (${(err as Error).message}): check storage.dir exists and is writable`, { cause: err });
     }
-    this.db.pragma('journal_mode = WAL');
+    // One agent per outbox: two would send everything twice. EXCLUSIVE locking holds the write lock
+    // from the first write until close (the OS drops it if the process dies), so the second opener
+    // fails here instead of racing.
+    try {
+      this.db.pragma('locking_mode = EXCLUSIVE');
+      this.db.pragma('journal_mode = WAL');
+      this.db.exec('BEGIN EXCLUSIVE; COMMIT');
+    } catch (err) {
+      this.db.close();
+      throw new VigilError('VIGIL_ERR_OUTBOX', `outbox ${options.path} is in use by another process (${(err as Error).message}): run one edge agent per storage.dir`, { cause: err });
+    }
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     const version = this.db.pragma('user_version', { simple: true }) as number;
     if (version > SCHEMA_VERSION) {
@@ -122,6 +132,7 @@ export class SqliteOutbox implements Outbox {
       oldestTelemetry: this.db.prepare(`SELECT key, bytes FROM outbox WHERE kind = 'telemetry' ORDER BY key LIMIT 256`),
       drop: this.db.prepare(`DELETE FROM outbox WHERE key = ?`),
       oldest: this.db.prepare(`SELECT key, enqueued_at FROM outbox ORDER BY key LIMIT ?`),
+      files: this.db.prepare(`SELECT DISTINCT file_path FROM outbox WHERE file_path IS NOT NULL`),
       totals: this.db.prepare(`SELECT kind, COUNT(*) AS n, COALESCE(SUM(bytes), 0) AS bytes FROM outbox GROUP BY kind`),
     };
     for (const t of this.statements.totals.all() as { kind: OutboxKind; n: number; bytes: number }[]) {
@@ -197,6 +208,11 @@ export class SqliteOutbox implements Outbox {
     if (!this.acked.size || !this.db.open) return;
     this.deleteAcked([...this.acked]);
     this.acked.clear();
+  }
+
+  referencedFiles(): Set<string> {
+    this.flushAcks();
+    return new Set((this.statements.files.all() as { file_path: string }[]).map((r) => r.file_path));
   }
 
   stats(now = this.clock.now()): OutboxStats {

@@ -104,10 +104,13 @@ export function outboxConformance(name: string, factory: OutboxFactory): void {
             sent.slice(0, 3).map((m) => ({ key: m.key, seq: m.seq, id: m.id, kind: m.kind, camera: m.camera, topic: m.topic, body: Buffer.from(m.payload).toString() })),
           );
           assert.deepEqual(back[1]!.file, file);
+          assert.deepEqual(box.referencedFiles(), new Set([file.path]), 'evidence retention must keep this file');
+          box.ack(back[1]!.key);
+          assert.deepEqual(box.referencedFiles(), new Set(), 'delivered: the file is free to go');
           assert.deepEqual(back[1]!.properties, { sha256: 'ab'.repeat(32), index: '1' });
           assert.equal(back[1]!.contentType, 'image/jpeg');
-          assert.equal(box.stats().depth, 3);
-          assert.equal(box.stats().bytes, sent.slice(0, 3).reduce((n, m) => n + m.bytes, 0));
+          assert.equal(box.stats().depth, 2);
+          assert.equal(box.stats().bytes, [sent[0]!, sent[2]!].reduce((n, m) => n + m.bytes, 0));
           const next = box.enqueue(input('event', 'cam-a', 'e3'));
           assert.equal(next.seq, 3, 'event seq continues after a restart even when the last event was acked');
           assert.ok(next.key > sent[3]!.key, 'keys are never reused');
