@@ -104,7 +104,13 @@ export function builtinAnalytics(options: BuiltinAnalyticsOptions = {}): Analyti
   else factories.push(warnOnce(logger, 'fire', (c) => Boolean(c.analytics.fire), `the ${FIRE_SMOKE_MODEL} model is missing: fire analytics are off on this camera`));
   if (objectDetector) {
     factories.push((camera) =>
-      camera.analytics.traffic ? new TrafficAnalytic(camera, { detector: objectDetector, ...(options.trafficEvidenceDir ? { evidenceDir: options.trafficEvidenceDir } : {}) }) : undefined,
+      camera.analytics.traffic
+        ? new TrafficAnalytic(camera, {
+            detector: objectDetector,
+            // the gateway's store bounds traffic evidence by the same disk budget and retention as the rest
+            ...(store ? { evidenceStore: store } : options.trafficEvidenceDir ? { evidenceDir: options.trafficEvidenceDir } : {}),
+          })
+        : undefined,
     );
   } else {
     factories.push(warnOnce(logger, 'traffic', (c) => Boolean(c.analytics.traffic), 'the object detector is missing: traffic analytics are off on this camera'));

@@ -8,7 +8,8 @@ import type { SourceCounters } from '../source/frame.js';
 
 /** Analytics may add their latest measurements (water level, counts) to the camera's telemetry. */
 export type TelemetryFields = Partial<Pick<Telemetry, 'water_level_cm' | 'flooded_ratio' | 'level' | 'counts'>>;
-type TelemetryContributor = Analytic & { telemetry?(): TelemetryFields };
+/** Flood reports its latest reading (telemetry()); traffic hands over its line counts since the last sample (takeCounts()). */
+type TelemetryContributor = Analytic & { telemetry?(): TelemetryFields; takeCounts?(): NonNullable<Telemetry['counts']> };
 
 export interface CameraRunnerOptions {
   site: string;
@@ -85,7 +86,11 @@ export class CameraRunner {
     this.lastSampleAt = now;
     const health = this.pipeline.health.state();
     const extra: TelemetryFields = {};
-    for (const a of this.analytics) Object.assign(extra, a.telemetry?.() ?? {});
+    for (const a of this.analytics) {
+      Object.assign(extra, a.telemetry?.() ?? {});
+      const counts = a.takeCounts?.();
+      if (counts?.length) extra.counts = [...(extra.counts ?? []), ...counts];
+    }
     return {
       v: 1,
       at: new Date(now).toISOString(),
