@@ -51,15 +51,6 @@ export class KyselyStore implements VigilStore {
       .onConflict((oc) => oc.columns(['site', 'gateway']).doUpdateSet({ max_seq: sql<number>`gateway_sequences.max_seq` }))
       .returning('max_seq')
       .executeTakeFirstOrThrow();
-    const filled = await this.db
-      .updateTable('sequence_gaps')
-      .set({ filled_at: at })
-      .where('site', '=', site)
-      .where('gateway', '=', gateway)
-      .where('seq', '=', seq)
-      .where('filled_at', 'is', null)
-      .returning('seq')
-      .execute();
     let missing: number[] = [];
     if (seq > row.max_seq) {
       const from = row.max_seq + 1;
@@ -76,6 +67,16 @@ export class KyselyStore implements VigilStore {
       }
       await this.db.updateTable('gateway_sequences').set({ max_seq: seq, updated_at: at }).where('site', '=', site).where('gateway', '=', gateway).execute();
     }
+    if (seq > row.max_seq) return { missing, filledGap: false }; // gaps are only ever below the maximum
+    const filled = await this.db
+      .updateTable('sequence_gaps')
+      .set({ filled_at: at })
+      .where('site', '=', site)
+      .where('gateway', '=', gateway)
+      .where('seq', '=', seq)
+      .where('filled_at', 'is', null)
+      .returning('seq')
+      .execute();
     return { missing, filledGap: filled.length > 0 };
   }
 
