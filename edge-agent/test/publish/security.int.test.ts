@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import mqtt from 'mqtt';
 import { decodeMessage, exampleRedLightEvent, type VigilError } from '@vigil/contracts';
-import { freePort, mosquittoSkip, startMosquitto, waitFor, type MosquittoHandle } from '@vigil/testkit';
+import { canConnect, freePort, mosquittoSkip, ServiceProcess, startMosquitto, waitFor, which, type MosquittoHandle } from '@vigil/testkit';
 import { MemoryOutbox, Publisher, type BrokerLink, type EventDraft } from '../../src/publish/index.js';
 import { Recorder } from './helpers.js';
 
@@ -212,4 +212,44 @@ describe('broker security as deployed (real Mosquitto, deploy/ scripts)', { skip
       await ingest.close();
     }
   });
+});
+
+test('deploy/mosquitto/mosquitto.conf itself (paths and ports moved to a temp dir) runs, and an enrolled gateway delivers over TLS', { skip: mosquittoSkip() }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-deploy-conf-'));
+  chmodSync(dir, 0o755);
+  let broker: ServiceProcess | undefined;
+  let publisher: Publisher | undefined;
+  let ingest: Recorder | undefined;
+  try {
+    copyFileSync(join(deploy, 'mosquitto', 'acl'), join(dir, 'acl'));
+    sh('mosquitto/make-certs.sh', [dir, '127.0.0.1']);
+    sh('enrol-gateway.sh', ['--dir', dir, 'hue', 'gw-d']);
+    execFileSync('mosquitto_passwd', ['-b', join(dir, 'passwd'), 'ingest', 'ingest-secret']);
+    mkdirSync(join(dir, 'data'));
+    chmodSync(join(dir, 'data'), 0o777);
+    const [tls, cert] = [await freePort(), await freePort()];
+    const conf = readFileSync(join(deploy, 'mosquitto', 'mosquitto.conf'), 'utf8')
+      .replaceAll('/mosquitto/config/', `${dir}/`)
+      .replaceAll('/mosquitto/data/', `${dir}/data/`)
+      .replace(/^listener 8883$/m, `listener ${tls} 127.0.0.1`)
+      .replace(/^listener 8884$/m, `listener ${cert} 127.0.0.1`);
+    writeFileSync(join(dir, 'mosquitto.conf'), conf);
+    broker = new ServiceProcess('mosquitto', which('mosquitto', ['/usr/sbin'])!, ['-c', join(dir, 'mosquitto.conf')]);
+    await waitFor('deployed mosquitto', async () => {
+      if (!broker!.running) throw new Error(`mosquitto refused deploy/mosquitto/mosquitto.conf: ${broker!.log}`);
+      return canConnect(tls);
+    });
+    const ca = join(dir, 'certs', 'ca.crt');
+    ingest = await Recorder.connect(`mqtts://127.0.0.1:${tls}`, 'vigil/v1/#', { username: 'ingest', password: 'ingest-secret', ca: readFileSync(ca) });
+    const password = readFileSync(join(dir, 'gateways', 'gw-d', 'password'), 'utf8').trim();
+    publisher = publisherFor('gw-d', { url: `mqtts://127.0.0.1:${tls}`, username: 'gw-d', password, ca, keepalive_s: 10 }, dir);
+    publisher.start();
+    publisher.publishEvent(event('hue', 'gw-d', 'cam-1'));
+    await ingest.until('event through the deployed config', () => ingest!.on('gw-d/cam-1/event').length === 1, 10_000);
+  } finally {
+    await publisher?.stop();
+    await ingest?.close();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
