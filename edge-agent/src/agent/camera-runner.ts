@@ -36,6 +36,7 @@ export class CameraRunner {
   private stopped = false;
   private lastCounters: SourceCounters;
   private lastSampleAt = Date.now();
+  private lastFps = 0;
 
   constructor(private readonly o: CameraRunnerOptions) {
     this.camera = o.camera;
@@ -84,6 +85,7 @@ export class CameraRunner {
     const fps = Math.max(0, (counters.delivered - this.lastCounters.delivered) / seconds);
     this.lastCounters = counters;
     this.lastSampleAt = now;
+    this.lastFps = fps;
     const health = this.pipeline.health.state();
     const extra: TelemetryFields = {};
     for (const a of this.analytics) {
@@ -104,8 +106,9 @@ export class CameraRunner {
     };
   }
 
+  /** For gateway health: the fps of the last telemetry sample. */
   state(): { camera: string; fps: number; state: Telemetry['health']['state'] } {
-    return { camera: this.camera.id, fps: 0, state: this.pipeline.health.state().state };
+    return { camera: this.camera.id, fps: Math.round(this.lastFps * 100) / 100, state: this.pipeline.health.state().state };
   }
 
   async stop(): Promise<void> {
