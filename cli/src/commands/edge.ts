@@ -33,7 +33,7 @@ export function registerEdgeCommand(program: Command): void {
         evidencePath: (ref) => evidence.pathOf(ref),
         models: () => loaded.versions,
       });
-      agent.start();
+      await agent.start();
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;

@@ -135,7 +135,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
         say(`event    ${e.frame_at.slice(11, 19)} ${e.camera} ${e.type} ${e.phase}${describe(e)}`);
       },
     });
-    agent.start();
+    await agent.start();
     closers.push(() => agent.stop());
     say(`gateway  ${config.cameras.length} cameras: ${config.cameras.map((c) => c.id).join(', ')}`);
     say('');

@@ -1,11 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { EvidenceRef, GatewayConfig, VigilEvent } from '@vigil/contracts';
 import { createLogger, type Logger, type Registry } from '@vigil/observe';
 import type { AnalyticFactory } from '../pipeline/analytic.js';
-import { Publisher, type EventDraft } from '../publish/publisher.js';
-import { RemoteConfig, type ConfigDiff } from '../publish/remote-config.js';
-import { SqliteOutbox } from '../publish/sqlite-outbox.js';
+import type { EventDraft } from '../publish/publisher.js';
+import type { ConfigDiff } from '../publish/remote-config.js';
+import { createPublishStage, type PublishStage } from '../publish/stage.js';
 import { CameraRunner } from './camera-runner.js';
 
 export const AGENT_VERSION = '0.1.0';
@@ -27,16 +25,16 @@ export interface EdgeAgentOptions {
 
 /**
  * The gateway process: every enabled camera through its pipeline, every event and telemetry sample
- * committed to the disk outbox before it is published, gateway status and health, and remote config
- * that restarts only the cameras that changed.
+ * committed to the disk outbox before it is published (the publish stage), gateway status and health,
+ * and remote config that restarts only the cameras that changed.
  */
 export class EdgeAgent {
   private config: GatewayConfig;
   private readonly log: Logger;
   private readonly runners = new Map<string, CameraRunner>();
-  private outbox: SqliteOutbox | undefined;
-  private publisher: Publisher | undefined;
-  private remote: RemoteConfig | undefined;
+  private stage: PublishStage | undefined;
+  /** A remote config resumed before the cameras start only replaces the config they start from. */
+  private camerasStarted = false;
   private telemetryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: EdgeAgentOptions) {
@@ -48,38 +46,25 @@ export class EdgeAgent {
     return [...this.runners.keys()];
   }
 
-  start(): void {
-    const { config } = this;
-    mkdirSync(config.storage.dir, { recursive: true });
-    this.outbox = new SqliteOutbox({ path: join(config.storage.dir, 'outbox.db'), maxBytes: config.storage.outbox_max_mb * 1024 * 1024 });
-    this.remote = new RemoteConfig({
-      site: config.site,
-      gateway: config.gateway,
-      current: config,
-      stateFile: join(config.storage.dir, 'remote-config.json'),
-      apply: (next, diff) => this.applyConfig(next, diff),
-    });
-    this.publisher = new Publisher({
-      site: config.site,
-      gateway: config.gateway,
-      link: config.mqtt,
-      outbox: this.outbox,
+  /** Resumes the last good remote config (if one was saved), connects, then starts every enabled camera. */
+  async start(): Promise<void> {
+    this.stage = createPublishStage({
+      config: this.config,
       agentVersion: AGENT_VERSION,
-      storageDir: config.storage.dir,
+      applyConfig: (next, diff) => this.applyConfig(next, diff),
       cameras: () => [...this.runners.values()].map((r) => r.state()),
       models: this.o.models,
-      configState: () => this.remote?.state(),
-      onConfig: (payload) => void this.remote?.handle(payload),
-      logger: this.log,
       registry: this.o.registry,
+      logger: this.log,
     });
-    this.publisher.on('error', (err) => this.log.warn({ code: err.code }, err.message));
-    this.publisher.start();
-    for (const camera of config.cameras) if (camera.enabled) this.startCamera(camera);
+    this.stage.publisher.on('error', (err) => this.log.warn({ code: err.code }, err.message));
+    await this.stage.start();
+    this.camerasStarted = true;
+    for (const camera of this.config.cameras) if (camera.enabled) this.startCamera(camera);
     const every = this.o.telemetryIntervalMs ?? 10_000;
     this.telemetryTimer = setInterval(() => this.sampleTelemetry(), every);
     this.telemetryTimer.unref();
-    this.log.info({ site: config.site, gateway: config.gateway, cameras: this.cameras }, 'edge agent started');
+    this.log.info({ site: this.config.site, gateway: this.config.gateway, cameras: this.cameras }, 'edge agent started');
   }
 
   private startCamera(camera: GatewayConfig['cameras'][number]): void {
@@ -99,13 +84,14 @@ export class EdgeAgent {
 
   private commit(event: VigilEvent): void {
     const { id: _id, seq: _seq, ...draft } = event;
-    const message = this.publisher!.publishEvent(draft as EventDraft);
+    const publisher = this.stage!.publisher;
+    const message = publisher.publishEvent(draft as EventDraft);
     this.o.onEvent?.({ ...event, id: message.id, seq: message.seq });
     for (const ref of event.evidence) {
       const path = this.o.evidencePath?.(ref);
       if (!path) continue;
       // The event is committed first; its files follow through the same outbox, behind events in priority.
-      this.publisher!.publishEvidence({ camera: event.camera, path, contentType: ref.content_type }).catch((err: Error) =>
+      publisher.publishEvidence({ camera: event.camera, path, contentType: ref.content_type }).catch((err: Error) =>
         this.log.error({ err, sha256: ref.sha256, camera: event.camera }, 'evidence file could not be queued; the event was sent without it'),
       );
     }
@@ -114,7 +100,7 @@ export class EdgeAgent {
   private sampleTelemetry(): void {
     for (const runner of this.runners.values()) {
       try {
-        this.publisher!.publishTelemetry(runner.telemetry());
+        this.stage!.publisher.publishTelemetry(runner.telemetry());
       } catch (err) {
         this.log.error({ camera: runner.camera.id, err }, 'telemetry sample rejected');
       }
@@ -122,13 +108,18 @@ export class EdgeAgent {
   }
 
   private async applyConfig(next: GatewayConfig, diff: ConfigDiff): Promise<void> {
+    if (!this.camerasStarted) {
+      this.config = next;
+      return;
+    }
     for (const id of [...diff.removed, ...diff.changed.map((c) => c.id)]) {
       await this.runners.get(id)?.stop();
       this.runners.delete(id);
     }
     this.config = next;
     for (const camera of [...diff.changed, ...diff.added]) if (camera.enabled) this.startCamera(camera);
-    if (diff.sections.length) this.log.warn({ sections: diff.sections }, 'gateway sections changed: they take effect at the next agent restart');
+    const later = diff.sections.filter((sec) => sec !== 'mqtt');
+    if (later.length) this.log.warn({ sections: later }, 'gateway sections changed: they take effect at the next agent restart');
     this.log.info({ added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, unchanged: diff.unchanged.length }, 'remote config applied');
   }
 
@@ -137,7 +128,6 @@ export class EdgeAgent {
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     this.runners.clear();
     // events that incidents' ends produced while stopping are already in the outbox; the next start sends them
-    await this.publisher?.stop();
-    this.outbox?.close();
+    await this.stage?.stop();
   }
 }

@@ -33,7 +33,7 @@ cameras:
   assert.ok(parsed.ok, JSON.stringify(!parsed.ok && parsed.problems));
   const sub = await mqtt.connectAsync(broker.url, { protocolVersion: 5 });
   const events: VigilEvent[] = [];
-  const telemetry: { camera: string; fps: number; state: string }[] = [];
+  const telemetry: { camera: string; fps: number; state: string; decoded: number }[] = [];
   const status: string[] = [];
   sub.on('message', (topic, payload) => {
     if (topic.endsWith('/event')) {
@@ -43,7 +43,7 @@ cameras:
     } else if (topic.endsWith('/telemetry')) {
       const r = decodeMessage('telemetry', payload);
       assert.ok(r.ok);
-      telemetry.push({ camera: r.value.camera, fps: r.value.fps, state: r.value.health.state });
+      telemetry.push({ camera: r.value.camera, fps: r.value.fps, state: r.value.health.state, decoded: r.value.frames?.decoded ?? 0 });
     } else if (topic.endsWith('/status')) {
       status.push((JSON.parse(payload.toString()) as { state: string }).state);
     }
@@ -51,13 +51,26 @@ cameras:
   await sub.subscribeAsync('vigil/v1/test/gw-a/#', { qos: 1 });
   const agent = new EdgeAgent({ config: parsed.config, telemetryIntervalMs: 1000 });
   try {
-    agent.start();
+    await agent.start();
     await waitFor('online status', async () => status.includes('online'), 10_000);
     await waitFor('a camera_tampered event for the frozen camera', async () => events.some((e) => e.type === 'camera_tampered' && e.camera === 'frozen'), 30_000);
     await waitFor('telemetry with frames from the live camera', async () => telemetry.some((t) => t.camera === 'live' && t.fps > 0), 15_000);
     const tampered = events.find((e) => e.type === 'camera_tampered')!;
     assert.equal(tampered.phase, 'start');
     assert.ok(!events.some((e) => e.camera === 'live' && e.type === 'camera_tampered'), 'the moving camera is not tampered');
+
+    // remote config: only the frozen camera changes, so only its source restarts (its frame count starts again)
+    const before = telemetry.length;
+    const decodedOf = (cam: string, from = 0) => telemetry.slice(from).filter((t) => t.camera === cam).map((t) => t.decoded);
+    const frozenBefore = Math.max(...decodedOf('frozen'));
+    const revised = yaml.replace('health: { frozen_s: 2, tamper_s: 2 }', 'health: { frozen_s: 3, tamper_s: 2 }');
+    assert.notEqual(revised, yaml);
+    await sub.publishAsync(topics.gateway('test', 'gw-a', 'config'), JSON.stringify({ v: 1, revision: 2, issued_at: new Date().toISOString(), yaml: revised }), { qos: 1, retain: true });
+    await waitFor('the frozen camera restarted by the new config', async () => decodedOf('frozen', before).some((d) => d < frozenBefore), 20_000);
+    const live = decodedOf('live');
+    assert.deepEqual(live, [...live].sort((a, b) => a - b), 'the unchanged camera was never restarted: its frame count only grows');
+    assert.deepEqual(agent.cameras.sort(), ['frozen', 'live']);
+
     const seqs = events.map((e) => e.seq);
     assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b), 'gateway seq increases');
     assert.equal(new Set(seqs).size, seqs.length, 'seq numbers are unique');
