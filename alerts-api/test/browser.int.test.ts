@@ -15,7 +15,12 @@ const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR
 
 test('dashboard in real headless Chromium: login, live alert, evidence, acknowledge seen by a second operator; public page without login', { skip: skipUnless(CHROMIUM, 'apt-get install -y chromium') }, async (t) => {
   const webDir = await buildDashboard(mkdtempSync(join(tmpdir(), 'vigil-web-')));
-  const w = await World.start({ webDir, secureCookies: true, hotspotNames: { 'hue/kim-long-gauge': 'Kim Long' } });
+  const w = await World.start({
+    webDir,
+    secureCookies: true,
+    hotspotNames: { 'hue/kim-long-gauge': 'Kim Long' },
+    cameraLocations: { 'hue/kim-long-gauge': [16.4637, 107.5909], 'hue/le-loi-hung-vuong': [16.4671, 107.5953] },
+  });
   await w.app.users.create({ username: 'operator-2', password: 'second-operator-pw', role: 'operator' }, 'test');
   await w.app.listen({ port: 0, host: '127.0.0.1' });
   const port = (w.app.server.address() as { port: number }).port;
@@ -54,6 +59,11 @@ test('dashboard in real headless Chromium: login, live alert, evidence, acknowle
   const row = `[data-alert-id="${id}"]`;
   await a.waitForSelector(`${row}.firing`);
   await b.waitForSelector(`${row}.firing`);
+
+  // The map pin, the health card and the flood chart follow the live alert.
+  await a.waitForSelector('circle.pin.firing');
+  await a.waitForSelector('.cam.firing');
+  await a.waitForSelector('figure.flood svg circle.dot');
 
   await a.click(row);
   await a.waitForSelector('.evidence-img');

@@ -19,7 +19,7 @@ test('real PostgreSQL: migrations beside ingest, list, act, audit, feed relay', 
   assert.deepEqual(list.items.map((a: { id: number }) => a.id), [id]);
   assert.equal((await w.app.inject({ method: 'POST', url: `/api/v1/alerts/${id}/acknowledge`, headers: { cookie: op }, payload: { hold: true } })).json().held, true);
   const tables = await w.db.selectFrom('vigil_api_migrations' as never).select('name' as never).execute();
-  assert.equal(tables.length, 4);
+  assert.equal(tables.length, 5);
   const end = Date.now() + 5000;
   while ((await w.db.selectFrom('api_feed').select('kind').execute()).length < 2 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
   const kinds = (await w.db.selectFrom('api_feed').select('kind').orderBy('id').execute()).map((r) => r.kind);

@@ -65,7 +65,12 @@ test('webhooks: HMAC-signed deliveries, retries with backoff, dead letters, manu
   assert.equal(payload.kind, 'alert.firing');
   assert.equal(payload.alert.type, 'red_light');
   assert.equal(r.headers['x-vigil-event'], 'alert.firing');
-  const flakyDeliveries = (await w.app.inject({ url: `/api/v1/webhooks/${sub.id}/deliveries`, headers: { cookie: admin } })).json();
+  // The receiver has the body before the dispatcher records the 2xx: wait for the record.
+  let flakyDeliveries: { status: string; attempts: number }[] = [];
+  await until('the delivery is recorded as delivered', async () => {
+    flakyDeliveries = (await w.app.inject({ url: `/api/v1/webhooks/${sub.id}/deliveries`, headers: { cookie: admin } })).json();
+    return flakyDeliveries[0]?.status === 'delivered';
+  });
   assert.deepEqual(flakyDeliveries.map((d: { status: string; attempts: number }) => [d.status, d.attempts]), [['delivered', 3]], 'the forest fire was filtered out by type');
 
   await until('both alerts dead-lettered at the receiver that is down', async () => {

@@ -114,6 +114,12 @@ const migrations: Record<string, Migration> = {
       await sql`create index if not exists api_alerts_newest on alerts (fired_at desc, id desc)`.execute(db);
     },
   },
+  '0005_evidence_by_event': {
+    // Alert detail, list thumbnails and the export look evidence up by event id.
+    async up(db: Kysely<any>) {
+      await sql`create index if not exists api_evidence_event on evidence (event_id)`.execute(db);
+    },
+  },
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

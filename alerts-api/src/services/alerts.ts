@@ -84,29 +84,24 @@ export class AlertService {
       const c = decodeCursor(f.cursor);
       q = q.where((eb) => eb.or([eb('a.fired_at', '<', c.at), eb.and([eb('a.fired_at', '=', c.at), eb('a.id', '<', c.id)])]));
     }
-    const rows = await q.orderBy('a.fired_at', 'desc').orderBy('a.id', 'desc').limit(f.limit + 1).execute();
+    // The first stored snapshot, for list thumbnails, in the same round trip.
+    const withSnapshot = q.select((eb) =>
+      eb
+        .selectFrom('evidence')
+        .select('evidence.sha256')
+        .whereRef('evidence.event_id', '=', 'a.first_event_id')
+        .where('evidence.kind', '=', 'snapshot')
+        .where('evidence.stored_at', 'is not', null)
+        .limit(1)
+        .as('snapshot_sha256'),
+    );
+    const rows = await withSnapshot.orderBy('a.fired_at', 'desc').orderBy('a.id', 'desc').limit(f.limit + 1).execute();
     const page = rows.slice(0, f.limit);
     const last = page[page.length - 1];
-    const snapshots = await this.snapshots(page.map((r) => r.first_event_id));
     return {
-      items: page.map((r) => ({ ...toView(r), snapshot_url: snapshots.get(r.first_event_id) ?? null })),
+      items: page.map((r) => ({ ...toView(r), snapshot_url: r.snapshot_sha256 ? this.evidence.sign(r.snapshot_sha256).url : null })),
       next_cursor: rows.length > f.limit && last ? encodeCursor(last.fired_at, last.id) : null,
     };
-  }
-
-  /** A signed link to the first stored snapshot of each event, for list thumbnails. */
-  private async snapshots(eventIds: string[]): Promise<Map<string, string>> {
-    if (eventIds.length === 0) return new Map();
-    const rows = await this.db
-      .selectFrom('evidence')
-      .select(['event_id', 'sha256'])
-      .where('event_id', 'in', eventIds)
-      .where('kind', '=', 'snapshot')
-      .where('stored_at', 'is not', null)
-      .execute();
-    const out = new Map<string, string>();
-    for (const r of rows) if (!out.has(r.event_id)) out.set(r.event_id, this.evidence.sign(r.sha256).url);
-    return out;
   }
 
   async get(scope: Scope, id: number): Promise<AlertView> {

@@ -25,12 +25,31 @@ export interface PublicUser {
 /** A fixed hash to verify against when the user does not exist, so timing does not reveal usernames. */
 let decoyHash: Promise<string> | undefined;
 
+/**
+ * Who a credential belongs to is cached briefly: an integration polling the alert list would otherwise
+ * cost a database round trip per request. Logout and revocation evict at once on this instance; other
+ * API instances notice within this time.
+ */
+const PRINCIPAL_CACHE_MS = 5_000;
+
 /** Users, their sessions (cookie) and API tokens (bearer) for integrations. */
 export class UserService {
+  private readonly cache = new Map<string, { principal: Principal | null; until: number }>();
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly sessionTtlMs: number,
   ) {}
+
+  private async cached(key: string, load: () => Promise<Principal | null>): Promise<Principal | null> {
+    const now = Date.now();
+    const hit = this.cache.get(key);
+    if (hit && hit.until > now) return hit.principal;
+    const principal = await load();
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(key, { principal, until: now + PRINCIPAL_CACHE_MS });
+    return principal;
+  }
 
   async create(user: NewUser, actor: string): Promise<PublicUser> {
     if (user.password.length < 10) {
@@ -88,16 +107,22 @@ export class UserService {
   }
 
   async endSession(token: string, actor: string): Promise<void> {
+    this.cache.delete(`s:${sha256Hex(token)}`);
     await this.db.deleteFrom('api_sessions').where('token_hash', '=', sha256Hex(token)).execute();
     await audit(this.db, { actor, action: 'session.logout' });
   }
 
-  async principalFromSession(token: string): Promise<Principal | null> {
+  principalFromSession(token: string): Promise<Principal | null> {
+    const hash = sha256Hex(token);
+    return this.cached(`s:${hash}`, () => this.loadSession(hash));
+  }
+
+  private async loadSession(hash: string): Promise<Principal | null> {
     const row = await this.db
       .selectFrom('api_sessions')
       .innerJoin('api_users', 'api_users.id', 'api_sessions.user_id')
       .selectAll('api_users')
-      .where('api_sessions.token_hash', '=', sha256Hex(token))
+      .where('api_sessions.token_hash', '=', hash)
       .where('api_sessions.expires_at', '>', new Date())
       .executeTakeFirst();
     if (!row || row.disabled || !isRole(row.role)) return null;
@@ -142,15 +167,22 @@ export class UserService {
   async revokeToken(id: number, actor: string): Promise<void> {
     const r = await this.db.updateTable('api_tokens').set({ revoked_at: new Date() }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) throw new ApiError(404, 'VIGIL_ERR_NOT_FOUND', `API token ${id} does not exist or is already revoked.`);
+    const { token_hash } = await this.db.selectFrom('api_tokens').select('token_hash').where('id', '=', id).executeTakeFirstOrThrow();
+    this.cache.delete(`t:${token_hash}`);
     await audit(this.db, { actor, action: 'token.revoke', detail: { token_id: id } });
   }
 
-  async principalFromToken(token: string): Promise<Principal | null> {
+  principalFromToken(token: string): Promise<Principal | null> {
+    const hash = sha256Hex(token);
+    return this.cached(`t:${hash}`, () => this.loadToken(hash));
+  }
+
+  private async loadToken(hash: string): Promise<Principal | null> {
     const now = new Date();
     const row = await this.db
       .selectFrom('api_tokens')
       .selectAll()
-      .where('token_hash', '=', sha256Hex(token))
+      .where('token_hash', '=', hash)
       .where('revoked_at', 'is', null)
       .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
       .executeTakeFirst();
