@@ -207,6 +207,12 @@ function table(results: Awaited<ReturnType<typeof runOn>>[]): string {
     '|---|---|---|---|---|---|---|',
   ];
   for (const r of results) for (const l of r.latency) lines.push(`| ${r.label} | ${l.target} | ${l.rate} | ${l.ok} / ${l.sent} | ${l.p50} | ${l.p99} | ${l.max} |`);
+  for (const r of results) {
+    const list = r.latency.filter((l) => l.target.startsWith('GET /api/v1/alerts'));
+    const held = list.filter((l) => l.p99 < 1000 && l.ok === l.sent).map((l) => l.rate);
+    const failed = list.filter((l) => !held.includes(l.rate)).map((l) => l.rate);
+    lines.push('', `${r.label}: the alert list kept p99 under 1 s at ${held.length ? held.join(', ') : 'none of the tested rates'} req/s${failed.length ? `; it fell behind at ${failed.join(', ')} req/s (goal: 1,000 req/s)` : ''}.`);
+  }
   lines.push('', 'SSE fan-out: N clients on real sockets, one operator acknowledgement; ms from sending the POST until each client has the event.', '', '| database | clients | received | p50 ms | p99 ms | max ms |', '|---|---|---|---|---|---|');
   for (const r of results) for (const f of r.fanout) lines.push(`| ${r.label} | ${f.clients} | ${f.received} | ${f.p50} | ${f.p99} | ${f.max} |`);
   lines.push(
