@@ -13,6 +13,8 @@ export interface AppOptions {
   sessionTtlMs?: number;
   evidenceTtlMs?: number;
   feedPollMs?: number;
+  /** How long live-feed rows are kept for replay and webhooks (default 7 days). */
+  feedRetentionMs?: number;
   sseHeartbeatMs?: number;
   publicCacheMs?: number;
   corsOrigins?: string[];

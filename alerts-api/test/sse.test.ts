@@ -53,3 +53,24 @@ test('live feed over a real socket: new alerts, operator changes, heartbeats, La
   const metrics = (await w.app.inject({ url: '/metrics' })).body;
   assert.match(metrics, /vigil_api_sse_clients(\{[^}]*\})? [1-9]/);
 });
+
+test('retention: old feed rows and expired sessions are pruned; recent ones stay', async (t) => {
+  const w = await World.start();
+  t.after(() => w.close());
+  const op = await w.login('operator');
+  const red = event('red_light');
+  await w.ingest(red);
+  await w.app.inject({ method: 'POST', url: `/api/v1/alerts/${await w.alertIdOf(red)}/notes`, headers: { cookie: op }, payload: { text: 'x' } });
+  // Wait for the relayed firing row as well as the note's.
+  let before: { id: number }[] = [];
+  for (let i = 0; i < 200 && before.length < 2; i++) {
+    before = await w.db.selectFrom('api_feed').select('id').execute();
+    if (before.length < 2) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.equal(before.length, 2);
+  assert.equal(await w.app.feed.prune(3600_000), 0, 'nothing is an hour old yet');
+  assert.equal(await w.app.feed.prune(3600_000, Date.now() + 2 * 3600_000), before.length);
+  assert.equal(await w.app.users.pruneSessions(), 0);
+  assert.equal(await w.app.users.pruneSessions(new Date(Date.now() + 13 * 3600_000)), 1, 'the 12 h session has expired by then');
+});
+

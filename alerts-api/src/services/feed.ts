@@ -132,6 +132,12 @@ export class LiveFeed {
     return () => this.subscribers.delete(sub);
   }
 
+  /** Retention: feed rows older than `maxAgeMs` go (replay reaches back that far, no further). */
+  async prune(maxAgeMs: number, now = Date.now()): Promise<number> {
+    const r = await this.db.deleteFrom('api_feed').where('at', '<', new Date(now - maxAgeMs)).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);

@@ -106,6 +106,12 @@ export class UserService {
     return { token, expiresAt };
   }
 
+  /** Retention: expired sessions are deleted (they already stopped working at expiry). */
+  async pruneSessions(now = new Date()): Promise<number> {
+    const r = await this.db.deleteFrom('api_sessions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+
   async endSession(token: string, actor: string): Promise<void> {
     this.cache.delete(`s:${sha256Hex(token)}`);
     await this.db.deleteFrom('api_sessions').where('token_hash', '=', sha256Hex(token)).execute();

@@ -63,11 +63,19 @@ export default fp<AppOptions>(
     app.decorate('silences', new SilenceService(app.db));
     app.decorate('verdictExport', new VerdictExport(app.db, links));
 
+    // Retention, hourly: the live feed keeps a week for Last-Event-ID replay and webhooks; expired sessions go.
+    const retention = setInterval(() => {
+      void Promise.all([feed.prune(opts.feedRetentionMs ?? 7 * 24 * 3600_000), app.users.pruneSessions()]).catch((err: unknown) =>
+        app.log.error({ err }, 'retention pass failed; retrying in an hour'),
+      );
+    }, 3600_000);
+    retention.unref();
     app.addHook('onReady', async () => {
       await feed.start();
       await feed.subscribe(null, undefined, (m) => metrics.feedMessages.inc({ kind: m.kind }));
     });
     app.addHook('preClose', async () => {
+      clearInterval(retention);
       await feed.close();
     });
   },
