@@ -62,11 +62,12 @@ export async function encodeClip(frames: readonly RingFrame[], path: string, opt
   child.stdin.on('error', () => undefined); // a dying ffmpeg closes the pipe; its exit code carries the reason
   done.catch(() => undefined); // it may fail while frames are still being written; awaited below
   let exited = false;
-  child.once('close', () => (exited = true));
+  const closed = once(child, 'close').then(() => void (exited = true));
+  closed.catch(() => undefined); // spawn errors are reported through `done`
   for (const f of frames) {
     if (exited) break;
     if (f.width !== width || f.height !== height) continue;
-    if (!child.stdin.write(f.data)) await Promise.race([once(child.stdin, 'drain'), once(child, 'close')]);
+    if (!child.stdin.write(f.data)) await Promise.race([once(child.stdin, 'drain').catch(() => undefined), closed]);
   }
   child.stdin.end();
   await done;

@@ -111,3 +111,13 @@ test('an open incident gets an update when the flames more than double, before t
   assert.deepEqual(out.map(({ second, e }) => `${second}:${e.phase}`), ['2:start', '5:update']);
   assert.ok(out[1]!.e.attributes.fire_area_ratio! > 2 * out[0]!.e.attributes.fire_area_ratio!);
 });
+
+test('frame-wide smoke boxes (haze) are dropped, as Pyronear drops boxes wider than 40% of the frame; frame-wide flames are kept', () => {
+  const a = new FireAnalytic(config(), []);
+  const haze: FireDetection = { label: 'smoke', score: 0.8, box: { x1: 0.08, y1: 0.1, x2: 0.85, y2: 0.93 } };
+  assert.deepEqual(run(a, Array.from({ length: 20 }, () => [haze])), []);
+  const wide = new FireAnalytic(config(), [], { maxSmokeWidth: 1 });
+  assert.deepEqual(run(wide, Array.from({ length: 4 }, () => [haze])).map(({ e }) => e.type), ['smoke']);
+  const closeFire = new FireAnalytic(config(), []);
+  assert.deepEqual(run(closeFire, Array.from({ length: 4 }, () => [{ ...haze, label: 'fire' }])).map(({ e }) => e.type), ['fire']);
+});

@@ -21,6 +21,12 @@ export interface FireAnalyticOptions {
   updateEveryS?: number;
   /** IANA time zone for the burning season's months and hours (the gateway's local time by default). */
   timeZone?: string;
+  /**
+   * Smoke boxes wider than this share of the frame are dropped (Pyronear's max_bbox_size, 0.4, on its
+   * smoke detector): haze, fog and low sun make a smoke box of most of the frame, while a plume starts
+   * narrow. Flames are not limited: a fire close to the camera fills the frame.
+   */
+  maxSmokeWidth?: number;
 }
 
 interface WatchedZone {
@@ -44,7 +50,7 @@ const SMOKE_LABELS = new Set(['smoke']);
 
 /**
  * Fire and smoke on one camera, per watched zone: sampled detections -> masks for known false sources
- * (zones of kind mask: chimneys, lamps, a sunset sky) -> k-of-n confirmation -> one incident per zone
+ * (zones of kind mask: chimneys, lamps, a sunset sky) and smoke boxes too wide to be a plume (haze) -> k-of-n confirmation -> one incident per zone
  * with a start, updates (periodic, or when smoke turns into flames) and an end once no detection is left
  * in the window (n sampled frames without one). The zone kind types the incident: forest ->
  * forest_fire, field -> straw_burning in the burning season (else fire), urban or the whole frame ->
@@ -57,6 +63,7 @@ export class FireAnalytic {
   private readonly masks: Point[][];
   private readonly minScore: number;
   private readonly updateEveryMs: number;
+  private readonly maxSmokeWidth: number;
   private readonly localTime: Intl.DateTimeFormat;
   private nextDueAt = -Infinity;
 
@@ -68,6 +75,7 @@ export class FireAnalytic {
     this.sampleEveryMs = config.sample_every_s * 1000;
     this.minScore = options.minScore ?? 0.3;
     this.updateEveryMs = (options.updateEveryS ?? 60) * 1000;
+    this.maxSmokeWidth = options.maxSmokeWidth ?? 0.4;
     this.localTime = new Intl.DateTimeFormat('en-GB', { timeZone: options.timeZone, month: 'numeric', hour: 'numeric', hourCycle: 'h23' });
     const byId = new Map(zones.map((z) => [z.id, z]));
     const watched = config.zones.map((id) => {
@@ -96,7 +104,7 @@ export class FireAnalytic {
   observe(at: number, detections: readonly FireDetection[], events: CameraEvents): FireEvent[] {
     const planned = this.nextDueAt;
     this.nextDueAt = Number.isFinite(planned) && at - planned < this.sampleEveryMs ? planned + this.sampleEveryMs : at + this.sampleEveryMs;
-    const kept = detections.filter((d) => d.score >= this.minScore && !this.masked(d.box));
+    const kept = detections.filter((d) => d.score >= this.minScore && !this.masked(d.box) && !(SMOKE_LABELS.has(d.label.toLowerCase()) && d.box.x2 - d.box.x1 > this.maxSmokeWidth));
     const perZone = new Map<WatchedZone, { fire: FireDetection[]; smoke: FireDetection[] }>(this.zones.map((z) => [z, { fire: [], smoke: [] }]));
     for (const d of kept) {
       const label = d.label.toLowerCase();
