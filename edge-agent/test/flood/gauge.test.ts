@@ -140,3 +140,13 @@ test('IR night frames (one grey channel) read within 3 cm', async () => {
     assert.ok(r.visible && Math.abs(r.depthCm - depth) <= 3, `${depth} cm: ${JSON.stringify(r)}`);
   }
 });
+
+test('a water mask that disagrees with the frame (dry, marked gauge below its line) gives way to the image cue', async () => {
+  const estimator = new WaterLevelEstimator(staff);
+  const frame = await frameAt(10, { night: true });
+  const wrong = maskWithWaterBelow(0.82 - 0.6 * 0.59); // the model says 59 cm
+  const r = estimator.read(frame, wrong);
+  assert.ok(r.visible && r.source === 'image' && Math.abs(r.depthCm - 10) <= 3, JSON.stringify(r));
+  const all = estimator.read(frame, maskWithWaterBelow(0)); // the model says water everywhere
+  assert.ok(all.visible && all.source === 'image' && Math.abs(all.depthCm - 10) <= 3, JSON.stringify(all));
+});

@@ -140,29 +140,41 @@ export class WaterLevelEstimator {
       }
       profile[i] = count ? sum / count : 0;
     }
-    const mean = profile.reduce((a, b) => a + b, 0) / n;
-    if (mean >= 0.5 && Math.min(...profile) >= 0.5) return { visible: false, reason: 'submerged', detail: 'the water model sees water along the whole gauge' };
-    let index: number;
-    let confidence: number;
-    if (Math.max(...profile) < 0.5) {
-      index = 0;
-      confidence = 1 - Math.max(...profile);
-    } else {
-      const split = bestSplit(profile, 1);
-      if (!(split.meanBelow[0]! >= 0.5 && split.meanAbove[0]! < 0.5)) {
-        return { visible: false, reason: 'no_waterline', detail: 'the water mask along the gauge has no water-below / dry-above edge' };
-      }
-      index = split.index;
-      confidence = split.meanBelow[0]! - split.meanAbove[0]!;
+    const fromMask = this.maskWaterline(profile);
+    if (!strip) return 'index' in fromMask ? this.reading(axis, sLo, fromMask.index, mask.width, mask.height, fromMask.confidence, 'mask') : fromMask;
+    // the model proposes, the frame checks: its line must have painted gauge above it and no dry gauge
+    // right below it; when the frame disagrees, the image cue reads the gauge on its own
+    let veto: GaugeReading | undefined = 'index' in fromMask ? undefined : fromMask;
+    if ('index' in fromMask) {
+      // the frame is on its own grid; move the split there before checking it
+      const frameIndex = Math.max(0, Math.min(strip.luma.length, Math.round(((sLo + fromMask.index) / axis.length) * strip.axis.length - strip.sLo)));
+      veto = this.checkPattern(strip, frameIndex) ?? this.checkWetBelow(strip, frameIndex);
+      if (!veto) return this.reading(axis, sLo, fromMask.index, mask.width, mask.height, fromMask.confidence, 'mask');
     }
-    if (strip) {
-      // the frame is on its own grid; move the split there before checking the paint above it
-      const sOnMask = sLo + index;
-      const frameIndex = Math.round((sOnMask / axis.length) * strip.axis.length - strip.sLo);
-      const pattern = this.checkPattern(strip, Math.max(0, Math.min(strip.filtered.length, frameIndex)));
-      if (pattern) return pattern;
+    const image = this.readImage(strip);
+    return image.visible ? image : veto!;
+  }
+
+  private maskWaterline(profile: Float64Array): { index: number; confidence: number } | Extract<GaugeReading, { visible: false }> {
+    if (Math.min(...profile) >= 0.5) return { visible: false, reason: 'submerged', detail: 'the water model sees water along the whole gauge' };
+    if (Math.max(...profile) < 0.5) return { index: 0, confidence: 1 - Math.max(...profile) };
+    const split = bestSplit(profile, 1);
+    if (!(split.meanBelow[0]! >= 0.5 && split.meanAbove[0]! < 0.5)) {
+      return { visible: false, reason: 'no_waterline', detail: 'the water mask along the gauge has no water-below / dry-above edge' };
     }
-    return this.reading(axis, sLo, index, mask.width, mask.height, confidence, 'mask');
+    return { index: split.index, confidence: split.meanBelow[0]! - split.meanAbove[0]! };
+  }
+
+  /** Just below a waterline the strip must not look like the light board above it (the gauge would be dry there). */
+  private checkWetBelow(strip: Strip, index: number): GaugeReading | undefined {
+    const band = Math.max(3, Math.round(0.1 * strip.axis.length));
+    if (index < band) return undefined;
+    const below = medianOf(strip.luma.slice(index - band, index));
+    const board = medianOf(strip.luma.slice(index));
+    if (below * this.minBoardRatio >= board) {
+      return { visible: false, reason: 'no_waterline', detail: `below the water model's line the strip is as light as the gauge above it (${below.toFixed(0)} vs ${board.toFixed(0)}): the model and the frame disagree` };
+    }
+    return undefined;
   }
 
   /**
