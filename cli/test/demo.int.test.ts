@@ -59,7 +59,7 @@ test('vigil demo: the whole system starts, a flood alert reaches the API within 
       },
       60_000,
       1000,
-    );
+    ).catch((err: Error) => assert.fail(`${err.message}; alerts: ${JSON.stringify(alerts)}; demo output:\n${output.slice(-3000)}`));
     assert.ok(alerts.some((a) => a.camera === 'kim-long-gauge'));
     const publicView = (await (await fetch(`${base}/api/v1/public/flood`)).json()) as { hotspots: unknown[] };
     assert.ok(Array.isArray(publicView.hotspots));
