@@ -87,7 +87,7 @@ def evaluate(probs: torch.Tensor, items: list[dict], root: Path, threshold: floa
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--epochs', type=int, default=24)
+    ap.add_argument('--epochs', type=int, default=120)
     ap.add_argument('--batch', type=int, default=12)
     ap.add_argument('--lr', type=float, default=3e-3)
     ap.add_argument('--seed', type=int, default=7)
