@@ -9,3 +9,7 @@ export { ApiError, type ApiErrorCode } from './errors.js';
 export { signWebhook } from './services/webhooks.js';
 export type { EvidenceBlobs } from './services/evidence.js';
 export { buildDashboard, webDistDir } from './web.js';
+// The app's decorators (app.users, app.alerts, ...) are typed by module augmentation inside these
+// plugins; re-exporting them brings the types to every package that builds the app.
+export type {} from './plugins/external/auth.js';
+export type {} from './plugins/app/services.js';

@@ -7,7 +7,7 @@
  * docs/benchmarks.md. Absolute times depend on the machine and on what else runs; compare ratios.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { FireAnalytic, type FireDetection } from '../../edge-agent/src/analytics
 import { FloodAnalytic, GaugeCalibration, WaterLevelEstimator, type ImageView, type WaterMask } from '../../edge-agent/src/analytics/flood/index.js';
 import { annotateSnapshot, encodeClip, EvidenceStore, FrameRing } from '../../edge-agent/src/evidence/index.js';
 import { CameraEvents, GatewaySequence } from '../../edge-agent/src/pipeline/events.js';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const W = 640;
@@ -242,20 +243,7 @@ function render(o: {
   ].join('\n');
 }
 
-function withDetector(o: { perCamera: { analyticsMsPerSecond: number; decodeMsPerSecond: number } }, detectorMs: number): number {
-  return Math.floor(2000 / (o.perCamera.analyticsMsPerSecond + o.perCamera.decodeMsPerSecond + detectorMs));
-}
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:analytics -->';
-  const end = '<!-- /bench:analytics -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('analytics', body);
 
 await main();

@@ -11,13 +11,14 @@
  * Writes bench/results/api.json and the bench:api section of docs/benchmarks.md.
  */
 import http from 'node:http';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { postgresSkip, startPostgres } from '@vigil/testkit';
 import { buildServer, openDatabase, type DatabaseTarget } from '../../alerts-api/src/index.js';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const quick = process.argv.includes('--quick');
@@ -222,18 +223,7 @@ function table(results: Awaited<ReturnType<typeof runOn>>[]): string {
   return lines.join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:api -->';
-  const end = '<!-- /bench:api -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('api', body);
 
 const results = [await runOn('PGlite', { embedded: true }, PGLITE_RATES)];
 if (postgresSkip() === false) {

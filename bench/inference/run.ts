@@ -12,6 +12,7 @@ import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataDir, loadDetector, type OnnxDetector, type Outputs, type RawFrame } from '@vigil/models';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIP = join(dataDir(), 'traffic', 'videos', 'hanoi-ly-thuong-kiet-hang-bai.mp4');
@@ -209,17 +210,6 @@ function markdown(doc: { date: string; load: string; machine: { cpus: number; cp
   return lines.join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:inference -->';
-  const end = '<!-- /bench:inference -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('inference', body);
 
 await main();

@@ -7,7 +7,7 @@
  * Writes bench/results/ingest.json and the bench:ingest section of docs/benchmarks.md.
  * VIGIL_BENCH_EVENTS (default 5000) and VIGIL_BENCH_CONNECTIONS (default 8) change the run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { monotonicFactory } from 'ulid';
 import { exampleFloodEvent, exampleTelemetry, topics } from '@vigil/contracts';
 import { startInflux, startMosquitto, startPostgres } from '@vigil/testkit';
 import { InfluxTimeSeriesWriter, IngestWorker, KyselyStore, MEASUREMENTS, openDatabase } from '@vigil/ingest';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const N = Number(process.env.VIGIL_BENCH_EVENTS ?? 5000);
@@ -149,17 +150,6 @@ function markdown(d: { date: string; machine: { cpus: number; cpu: string; loadA
   ].join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:ingest -->';
-  const end = '<!-- /bench:ingest -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('ingest', body);
 
 await main();

@@ -9,7 +9,7 @@
  * Writes bench/results/outbox.json and the bench:outbox section of docs/benchmarks.md.
  * VIGIL_BENCH_EVENTS (default 3000) changes the run.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,7 @@ import { exampleFloodEvent, topics } from '@vigil/contracts';
 import { createLogger } from '@vigil/observe';
 import { startMosquitto } from '@vigil/testkit';
 import { MemoryOutbox, MemoryOutboxStore, Publisher, SqliteOutbox, type EventDraft, type Outbox } from '../../edge-agent/src/publish/index.js';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const N = Number(process.env.VIGIL_BENCH_EVENTS ?? 3000);
@@ -189,17 +190,6 @@ function markdown(doc: {
   ].join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:outbox -->';
-  const end = '<!-- /bench:outbox -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('outbox', body);
 
 await main();

@@ -8,7 +8,7 @@
  * Run: npx tsx bench/source/run.ts
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,7 @@ import {
   type FfmpegInput,
   type FfmpegOutput,
 } from '../../edge-agent/src/index.js';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const REPEATS = 3;
@@ -62,7 +63,7 @@ async function baseline(input: FfmpegInput, output: FfmpegOutput, to: 'null' | '
     const p = spawn(ffmpeg.path, [...args.slice(0, 4), '-progress', 'pipe:2', ...args.slice(4)], { stdio: ['ignore', to === 'pipe' ? 'pipe' : 'ignore', 'pipe'] });
     let text = '';
     p.stdout?.on('data', () => {});
-    p.stderr.on('data', (c: Buffer) => (text += c.toString()));
+    p.stderr?.on('data', (c: Buffer) => (text += c.toString()));
     p.on('close', (code) => {
       frames = Number([...text.matchAll(/^frame=(\d+)/gm)].at(-1)?.[1] ?? 0);
       if (code === 0) resolve();
@@ -177,16 +178,6 @@ function render(o: { date: string; machine: { cores: number; cpu: string }; ffmp
   return lines.join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:source -->';
-  const end = '<!-- /bench:source -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('source', body);
 
 await main();

@@ -7,7 +7,7 @@
  * times depend on the machine and on what else runs; compare ratios.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +16,7 @@ import { dataDir, loadDetector } from '@vigil/models';
 import { CountingSequence, RecordedSignal, TrafficStage, VideoSignalSource, type RgbImage } from '../../edge-agent/src/analytics/traffic/index.js';
 import { mergeRiders } from '../../edge-agent/src/track/index.js';
 import { SyntheticJunction } from './scene.js';
+import { writeBenchSection } from '../report.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLIP = join(dataDir(), 'traffic', 'videos', 'hanoi-ly-thuong-kiet-hang-bai.mp4');
@@ -229,16 +230,6 @@ function render(o: {
   return lines.join('\n');
 }
 
-function writeSection(body: string): void {
-  const path = join(repoRoot, 'docs', 'benchmarks.md');
-  const begin = '<!-- bench:traffic -->';
-  const end = '<!-- /bench:traffic -->';
-  const section = `${begin}\n${body}\n${end}`;
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nWritten by `vigil bench`; each section by its own bench/<name>/run.ts.\n';
-  const a = current.indexOf(begin);
-  const b = current.indexOf(end);
-  const next = a >= 0 && b > a ? current.slice(0, a) + section + current.slice(b + end.length) : `${current.trimEnd()}\n\n${section}\n`;
-  writeFileSync(path, next);
-}
+const writeSection = (body: string): void => writeBenchSection('traffic', body);
 
 await main();

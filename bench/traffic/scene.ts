@@ -42,7 +42,7 @@ export class SyntheticJunction {
   private readonly movers: Mover[] = [];
 
   constructor(
-    private readonly n: number,
+    n: number,
     seed = 7,
   ) {
     this.rnd = random(seed);

@@ -107,7 +107,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     });
     const url = await app.listen({ port: o.apiPort, host: o.apiHost ?? '127.0.0.1' });
     closers.push(() => app.close());
-    await (app as unknown as { users: { bootstrapAdmin(u: string, p: string): Promise<boolean> } }).users.bootstrapAdmin(DEMO_LOGIN.username, DEMO_LOGIN.password);
+    await app.users.bootstrapAdmin(DEMO_LOGIN.username, DEMO_LOGIN.password);
 
     const loaded = await loadEdgeModels(config);
     for (const line of loaded.missing) say(`models   ${line}`);
