@@ -1,16 +1,6 @@
+import { seededRandom } from '@vigil/demo';
 import type { Detection } from '../../edge-agent/src/track/index.js';
 
-/** Deterministic PRNG (mulberry32) so every bench run sees the same traffic. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CLASSES: [string, number, number, number][] = [
   // COCO label, share, width, height (normalised, 640x480 Hanoi view)
@@ -45,7 +35,8 @@ export class SyntheticJunction {
     n: number,
     seed = 7,
   ) {
-    this.rnd = random(seed);
+    // deterministic, so every bench run sees the same traffic
+    this.rnd = seededRandom(seed);
     for (let i = 0; i < n; i++) this.movers.push(this.spawn(true));
   }
 
