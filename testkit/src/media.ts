@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { servicesRequired, skipUnless, which } from './require.js';
+import { skipUnless, which } from './require.js';
 
 export const ffmpegSkip = () => skipUnless('ffmpeg', 'apt-get install ffmpeg');
 
@@ -54,4 +54,3 @@ export function dataFile(relative: string): { path: string; skip: false } | { pa
   return { path, skip: `${relative} not found under ${dataDir()} (set VIGIL_DATA_DIR to the shared data folder); skipping.` };
 }
 
-export { servicesRequired };

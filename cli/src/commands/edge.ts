@@ -25,7 +25,6 @@ export function registerEdgeCommand(program: Command): void {
         analytics: builtinAnalytics({
           logger: log,
           evidenceStore: evidence.store,
-          trafficEvidenceDir: evidence.trafficDir,
           ...(objects ? { objectDetector: objects } : {}),
           ...(fireSmoke ? { fireDetector: fireSmoke } : {}),
           ...(water ? { waterSegmenter: water } : {}),

@@ -81,6 +81,7 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     closers.push(() => timeseries.close());
     const evidenceDir = join(data, 'evidence');
     const worker = new IngestWorker({
+      // the API's database includes ingest's tables; Kysely's types are invariant in the table map
       store: new KyselyStore(database.db as never),
       timeseries,
       evidence: new EvidenceStore(evidenceDir),
@@ -128,7 +129,6 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
       analytics: builtinAnalytics({
         logger: log,
         evidenceStore: evidence.store,
-        trafficEvidenceDir: evidence.trafficDir,
         ...(objects ? { objectDetector: objects } : {}),
         ...(fireSmoke ? { fireDetector: fireSmoke } : {}),
       }),

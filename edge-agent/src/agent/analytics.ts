@@ -75,8 +75,6 @@ export interface BuiltinAnalyticsOptions {
   waterSegmenter?: Segmenter;
   /** The road-user detector (config inference.detector); traffic runs only when it is given. */
   objectDetector?: Detector;
-  /** Where traffic violation evidence goes. */
-  trafficEvidenceDir?: string;
   /** Offline processing (vigil process): every event waits for its clip instead of encoding in the background. */
   offline?: boolean;
 }
@@ -108,7 +106,7 @@ export function builtinAnalytics(options: BuiltinAnalyticsOptions = {}): Analyti
         ? new TrafficAnalytic(camera, {
             detector: objectDetector,
             // the gateway's store bounds traffic evidence by the same disk budget and retention as the rest
-            ...(store ? { evidenceStore: store } : options.trafficEvidenceDir ? { evidenceDir: options.trafficEvidenceDir } : {}),
+            ...(store ? { evidenceStore: store } : {}),
           })
         : undefined,
     );
@@ -120,7 +118,6 @@ export function builtinAnalytics(options: BuiltinAnalyticsOptions = {}): Analyti
 
 export interface EdgeEvidence {
   store: EvidenceStore;
-  trafficDir: string;
   /** Where the file behind an evidence reference is on this gateway, for the publisher. */
   pathOf(ref: EvidenceRef): string | undefined;
 }
@@ -128,18 +125,13 @@ export interface EdgeEvidence {
 /** The gateway's evidence folders under storage.dir, bounded by storage.evidence_max_mb and retention_days. */
 export async function openEdgeEvidence(config: GatewayConfig): Promise<EdgeEvidence> {
   const dir = join(config.storage.dir, 'evidence');
-  const trafficDir = join(config.storage.dir, 'evidence-traffic');
   const store = await EvidenceStore.open({ dir, maxBytes: config.storage.evidence_max_mb * 1024 * 1024, retentionMs: config.storage.retention_days * 86_400_000 });
   return {
     store,
-    trafficDir,
     pathOf(ref) {
       const ext = ref.content_type === 'video/mp4' ? 'mp4' : 'jpg';
-      for (const d of [dir, trafficDir]) {
-        const path = join(d, `${ref.sha256}.${ext}`);
-        if (existsSync(path)) return path;
-      }
-      return undefined;
+      const path = join(dir, `${ref.sha256}.${ext}`);
+      return existsSync(path) ? path : undefined;
     },
   };
 }
