@@ -114,6 +114,11 @@ export async function runDemo(o: DemoOptions): Promise<RunningDemo> {
     for (const line of loaded.missing) say(`models   ${line}`);
     for (const [name, version] of Object.entries(loaded.versions)) say(`models   ${name} ${version} loaded`);
     if (loaded.models.objects) say('models   note: the COCO detector is trained on real photos; it may not see the rendered vehicles, and then no traffic event is raised (none is faked)');
+    if (loaded.models.fireSmoke) {
+      // Checked with `vigil analyze --model fire-smoke` on a rendered frame: one smoke box 85% of the frame
+      // wide (score 0.72) and no flame box; the fire analytic drops frame-wide smoke as haze.
+      say('models   note: the fire-smoke model sees the drawn fire only as frame-wide smoke, which the fire analytic drops as haze; the field camera may raise no event');
+    }
     if (loaded.models.water) {
       // Checked by eye with `vigil analyze --model water --masks-out`: on the drawn street the model marks
       // the painted walls as water, so its waterline would be wrong. The gauge is read from the image.
