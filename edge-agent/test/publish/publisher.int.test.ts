@@ -100,7 +100,10 @@ test(`broker down for ${OUTAGE_S} s (VIGIL_OUTAGE_S) while events keep coming: e
     outbox,
     agentVersion: '0.1.0-test',
     storageDir: dir,
-    backoff: { initialMs: 200, maxMs: 2000 },
+    // Mosquitto 2.0.11 does not reliably keep messages for a persistent subscriber that has not yet
+    // reconnected after a broker restart (lost in 2 of ~6 CI runs; upstream #2349, #3074): the gateway
+    // retries every 3 s so the subscriber (mqtt.js, every 1 s) is back before the backlog drains.
+    backoff: { initialMs: 3000, maxMs: 3000 },
   });
   // A persistent session: what the broker receives while ingest is reconnecting waits for it.
   const ingest = await Recorder.connect(broker.url, `vigil/v1/${SITE}/+/+/event`, { clientId: 'outage-ingest', clean: false, properties: { sessionExpiryInterval: 3600 } });
