@@ -3,7 +3,8 @@ export { OnnxDetector, type Detector, type Detection, type DetectOptions } from 
 export { OnnxClassifier, type Classifier, type Classification } from './runtime/classifier.js';
 export { OnnxSegmenter, type Segmenter, type Segmentation } from './runtime/segmenter.js';
 export { InputWriter, toSourceBox, type FrameInput, type RawFrame, type Placement } from './runtime/preprocess.js';
-export { openSession, type SessionOptions } from './runtime/session.js';
+export { openSession, createOrtSession, type ModelSession, type SessionOptions } from './runtime/session.js';
+export { ChainedSession } from './runtime/backbone.js';
 export { ModelManifest, parseManifest, type InputSpec, type DecoderSpec } from './manifest.js';
 export { MODELS_DIR, dataDir, listModelNames, readModelEntry, ensureVerifiedFile, sha256File, type ModelEntry } from './registry.js';
 export { classwiseNms, iou } from './decoders/nms.js';

@@ -75,6 +75,10 @@ export const ModelManifest = Type.Object({
     generator: Type.Optional(Type.Literal('human-centernet', { description: 'Built at first use by models/src/convert from a file inside an npm package; never committed.' })),
   }, strict),
   input: InputSpec,
+  backbone: Type.Optional(Type.Object({
+    model: Type.String({ description: 'Model whose graph is run first on the image (same input spec); its weights stay its own.' }),
+    features: Type.Record(Type.String(), Type.String(), { description: "This model's graph inputs, each mapped to the backbone model's output that feeds it." }),
+  }, { ...strict, title: 'Shared backbone', description: 'For a head trained on a frozen backbone we may not ship: file holds only the head, and the runtime runs backbone then head.' })),
   decoder: DecoderSpec,
   labels: Type.Array(Type.String(), { minItems: 1 }),
   thresholds: Type.Object({

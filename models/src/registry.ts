@@ -102,10 +102,15 @@ export async function ensureVerifiedFile(entry: ModelEntry): Promise<{ bytes: nu
       throw new VigilError('VIGIL_ERR_MODEL_NOT_FOUND', `Model "${manifest.name}": ${onnxPath} is missing. Restore it from the repository (git checkout) or retrain it.`);
     }
   }
-  const actual = await sha256File(entry.onnxPath);
+  let actual = await sha256File(entry.onnxPath);
+  if (actual !== manifest.file.sha256 && manifest.file.generator === 'human-centernet') {
+    // Left by an older Vigil whose converter wrote a different graph (e.g. fewer outputs): rebuild once.
+    await convertHumanCenternet(entry.onnxPath);
+    actual = await sha256File(entry.onnxPath);
+  }
   if (actual !== manifest.file.sha256) {
     const fix = manifest.file.generator
-      ? `It is generated: delete it and it will be rebuilt on next use; if it still differs, the converter or the @vladmandic/human package changed, so re-check parity and update file.sha256 in ${join(entry.dir, 'model.json')}.`
+      ? `It is generated and was rebuilt just now, and still differs: the converter or the @vladmandic/human package changed, so re-check parity and update file.sha256 in ${join(entry.dir, 'model.json')}.`
       : `Replace it with the file the manifest describes (source: ${manifest.source.url}), or if you changed the model on purpose, update file.sha256 in ${join(entry.dir, 'model.json')}.`;
     throw new VigilError('VIGIL_ERR_MODEL_CHECKSUM', `Model "${manifest.name}": ${entry.onnxPath} has sha256 ${actual} but model.json expects ${manifest.file.sha256}. ${fix}`);
   }

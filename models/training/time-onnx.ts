@@ -2,7 +2,7 @@
  * ms per frame of Vigil's own models in onnxruntime-node at 1 and 2 threads: the bare session.run on
  * a ready tensor, and the full runtime path (sharp decode + resize + infer + decode) on a real frame.
  *
- *   npx tsx models/training/time-onnx.ts [runs]
+ *   npx tsx models/training/time-onnx.ts [runs] [model...]
  *
  * Prints one JSON line per model and thread count. Numbers for the model cards; not a test.
  */
@@ -10,12 +10,12 @@ import { readdirSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { dataDir, loadModel, readModelEntry, type Detector, type Segmenter } from '../src/index.js';
+import { dataDir, loadModel, type Detector, type Segmenter } from '../src/index.js';
 
 const runs = Number(process.argv[2] ?? 30);
 /** A real frame per model: a cctv-fire8 test image (608x608) and a flood photo. */
 function sampleFrame(name: string): string {
-  if (name === 'water') return join(dataDir(), 'flood', 'water-seg', 'images', '1.jpg');
+  if (name.startsWith('water')) return join(dataDir(), 'flood', 'water-seg', 'images', '1.jpg');
   const dir = join(dataDir(), 'fire-smoke', 'cctv-fire8', 'test', 'images');
   return join(dir, readdirSync(dir).sort()[0]!);
 }
@@ -26,18 +26,21 @@ function median(xs: number[]): number {
 }
 
 async function timeBare(name: string, threads: number): Promise<number> {
-  const entry = await readModelEntry(name);
-  const { width, height, name: input } = entry.manifest.input;
-  const session = await ort.InferenceSession.create(entry.onnxPath, { intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  const feed = { [input]: new ort.Tensor('float32', new Float32Array(3 * width * height).fill(0.4), [1, 3, height, width]) };
-  for (let i = 0; i < 3; i++) await session.run(feed);
+  // The model's own session: for a head on a backbone (water) that is backbone + head, as on the edge.
+  const model = await loadModel(name, { threads });
+  const { width, height, name: input, layout } = model.manifest.input;
+  const dims = layout === 'NCHW' ? [1, 3, height, width] : [1, height, width, 3];
+  const feed = { [input]: new ort.Tensor('float32', new Float32Array(3 * width * height).fill(0.4), dims) };
+  const d = model.manifest.decoder;
+  const fetches = 'output' in d ? [d.output] : d.type === 'centernet' ? [d.heatmap, d.sizes] : [];
+  for (let i = 0; i < 3; i++) await model.session.run(feed, fetches);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const t0 = performance.now();
-    await session.run(feed);
+    await model.session.run(feed, fetches);
     times.push(performance.now() - t0);
   }
-  await session.release();
+  await model.close();
   return median(times);
 }
 
@@ -56,7 +59,7 @@ async function timeFull(name: string, threads: number): Promise<number> {
   return median(times);
 }
 
-for (const name of ['fire-smoke', 'water']) {
+for (const name of process.argv.slice(3).length ? process.argv.slice(3) : ['fire-smoke', 'water', 'water-lite']) {
   for (const threads of [1, 2]) {
     const bare = await timeBare(name, threads);
     const full = await timeFull(name, threads);

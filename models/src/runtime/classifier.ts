@@ -3,6 +3,7 @@ import type { ModelManifest } from '../manifest.js';
 import { classProbabilities } from '../decoders/classifier.js';
 import type { Outputs } from '../decoders/types.js';
 import { SerialQueue } from './serial.js';
+import type { ModelSession } from './session.js';
 import { InputWriter, type FrameInput } from './preprocess.js';
 
 export interface Classification {
@@ -24,7 +25,7 @@ export class OnnxClassifier implements Classifier {
   private readonly queue = new SerialQueue();
   private readonly input: InputWriter;
 
-  constructor(readonly manifest: ModelManifest, readonly session: ort.InferenceSession) {
+  constructor(readonly manifest: ModelManifest, readonly session: ModelSession) {
     this.input = new InputWriter(manifest.input);
   }
 

@@ -7,6 +7,7 @@ import type { DetectionDecoder, Outputs } from '../decoders/types.js';
 import { YoloxDecoder } from '../decoders/yolox.js';
 import { Yolov8Decoder } from '../decoders/yolov8.js';
 import { SerialQueue } from './serial.js';
+import type { ModelSession } from './session.js';
 import { InputWriter, toSourceBox, type FrameInput, type Placement } from './preprocess.js';
 
 /** One detected object; box is [x1, y1, x2, y2] normalised to the source image (0..1). */
@@ -52,7 +53,7 @@ export class OnnxDetector implements Detector {
   readonly input: InputWriter;
   readonly maxBatch: number;
 
-  constructor(readonly manifest: ModelManifest, readonly session: ort.InferenceSession) {
+  constructor(readonly manifest: ModelManifest, readonly session: ModelSession) {
     this.decoder = decoderFor(manifest);
     this.input = new InputWriter(manifest.input);
     this.maxBatch = manifest.input.batch === 'dynamic' ? MAX_BATCH : manifest.input.batch;

@@ -3,6 +3,7 @@ import type { ModelManifest } from '../manifest.js';
 import { foregroundMask } from '../decoders/segmentation.js';
 import type { Outputs } from '../decoders/types.js';
 import { SerialQueue } from './serial.js';
+import type { ModelSession } from './session.js';
 import { InputWriter, type FrameInput, type Placement } from './preprocess.js';
 
 export interface Segmentation {
@@ -26,7 +27,7 @@ export class OnnxSegmenter implements Segmenter {
   private readonly queue = new SerialQueue();
   private readonly input: InputWriter;
 
-  constructor(readonly manifest: ModelManifest, readonly session: ort.InferenceSession) {
+  constructor(readonly manifest: ModelManifest, readonly session: ModelSession) {
     this.input = new InputWriter(manifest.input);
   }
 

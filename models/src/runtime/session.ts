@@ -1,5 +1,6 @@
 import * as ort from 'onnxruntime-node';
 import { VigilError } from '@vigil/contracts';
+import type { ModelManifest } from '../manifest.js';
 import type { ModelEntry } from '../registry.js';
 
 export interface SessionOptions {
@@ -7,12 +8,16 @@ export interface SessionOptions {
   threads?: number;
 }
 
-/** Opens an onnxruntime session and checks that the graph's input matches the manifest. */
-export async function openSession(entry: ModelEntry, options: SessionOptions = {}): Promise<ort.InferenceSession> {
-  const { manifest, onnxPath } = entry;
-  let session: ort.InferenceSession;
+/** What the model classes need of a session: onnxruntime's own, or a backbone chained to a head. */
+export interface ModelSession {
+  run(feeds: ort.InferenceSession.OnnxValueMapType, fetches: readonly string[]): Promise<ort.InferenceSession.OnnxValueMapType>;
+  release(): Promise<void>;
+}
+
+/** Creates an onnxruntime session for a model's file; a file onnxruntime rejects is named with the fix. */
+export async function createOrtSession(onnxPath: string, manifest: ModelManifest, options: SessionOptions = {}): Promise<ort.InferenceSession> {
   try {
-    session = await ort.InferenceSession.create(onnxPath, {
+    return await ort.InferenceSession.create(onnxPath, {
       intraOpNumThreads: options.threads ?? 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
@@ -22,6 +27,12 @@ export async function openSession(entry: ModelEntry, options: SessionOptions = {
   } catch (err) {
     throw new VigilError('VIGIL_ERR_MODEL_CORRUPT', `Model "${manifest.name}": onnxruntime cannot load ${onnxPath} (${firstLine((err as Error).message)}). The file is damaged or not ONNX; replace it (source: ${manifest.source.url}).`, { cause: err });
   }
+}
+
+/** Opens an onnxruntime session and checks that the graph's input matches the manifest. */
+export async function openSession(entry: ModelEntry, options: SessionOptions = {}): Promise<ort.InferenceSession> {
+  const { manifest, onnxPath } = entry;
+  const session = await createOrtSession(onnxPath, manifest, options);
   const spec = manifest.input;
   if (!session.inputNames.includes(spec.name)) {
     throw new VigilError('VIGIL_ERR_MODEL_INPUT', `Model "${manifest.name}": the graph's inputs are ${session.inputNames.join(', ')}, not "${spec.name}". Fix input.name in model.json.`);
