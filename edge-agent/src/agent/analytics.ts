@@ -21,7 +21,6 @@ export interface EdgeModels {
 }
 
 export const FIRE_SMOKE_MODEL = 'fire-smoke';
-export const WATER_MODEL = 'water';
 
 export interface LoadedModels {
   models: EdgeModels;
@@ -52,11 +51,12 @@ export async function loadEdgeModels(config: GatewayConfig, threads = config.inf
   if (wants.objects) out.models.objects = await attempt(config.inference.detector, () => loadDetector(config.inference.detector, { threads }), 'traffic analytics are off');
   if (wants.fireSmoke) out.models.fireSmoke = await attempt(FIRE_SMOKE_MODEL, () => loadDetector(FIRE_SMOKE_MODEL, { threads }), 'fire analytics are off');
   if (wants.water) {
+    const name = config.inference.water;
     out.models.water = await attempt(
-      WATER_MODEL,
+      name,
       async () => {
-        const m = await loadModel(WATER_MODEL, { threads });
-        if (!(m instanceof OnnxSegmenter)) throw new Error(`"${WATER_MODEL}" is a ${m.manifest.task} model, not a segmenter`);
+        const m = await loadModel(name, { threads });
+        if (!(m instanceof OnnxSegmenter)) throw new Error(`"${name}" is a ${m.manifest.task} model, not a segmenter; set inference.water to a segmentation model (water or water-lite)`);
         return m;
       },
       'flood reads the gauge from the image alone',
