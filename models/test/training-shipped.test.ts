@@ -6,10 +6,11 @@ import * as ort from 'onnxruntime-node';
 import { MODELS_DIR, dataDir, ensureVerifiedFile, loadModel, readModelEntry, type Detector, type Segmenter } from '../src/index.js';
 
 /**
- * The models Vigil trains and ships (models/fire-smoke, models/water): the manifest is valid and
- * matches the file, the file is small, onnxruntime-node reproduces PyTorch's outputs on the
- * deterministic input the training script recorded (parity.json), and the runtime's own
- * preprocessing (sharp, stretch, RGB 0..1) gives the answer training gave on a real test image.
+ * The models Vigil trains and ships (models/fire-smoke, models/water, models/water-lite): the manifest
+ * is valid and matches the file, the file is small, onnxruntime-node reproduces PyTorch's outputs on
+ * the deterministic input the training script recorded (parity.json), and the runtime's own
+ * preprocessing (sharp, stretch) gives the answer training gave on a real test image. `water` is a
+ * head on the generated CenterNet backbone, so its real-image check runs backbone and head together.
  */
 
 /** models/training/common.py parity_input(size), rebuilt exactly. */
@@ -41,7 +42,7 @@ function parity(name: string): Record<string, unknown> {
   return JSON.parse(readFileSync(join(MODELS_DIR, name, 'parity.json'), 'utf8')) as Record<string, unknown>;
 }
 
-for (const name of ['fire-smoke', 'water']) {
+for (const name of ['fire-smoke', 'water', 'water-lite']) {
   test(`${name}: manifest is valid, sha256 matches and the file is under 10 MB`, async () => {
     const entry = await readModelEntry(name);
     const { bytes } = await ensureVerifiedFile(entry);
@@ -58,9 +59,9 @@ test('fire-smoke: onnxruntime-node matches PyTorch on the recorded parity input'
   assert.ok(maxAbsDiff(out['sizes']!.data as Float32Array, ref.sizes) < 0.05, 'box extents within 0.05 px');
 });
 
-test('water: onnxruntime-node matches PyTorch on the recorded parity input', async () => {
-  const ref = parity('water') as { logits_every_97th: number[] };
-  const out = await runParity('water', 160);
+test('water-lite: onnxruntime-node matches PyTorch on the recorded parity input', async () => {
+  const ref = parity('water-lite') as { logits_every_97th: number[] };
+  const out = await runParity('water-lite', 160);
   assert.deepEqual(out['logits']!.dims, [1, 1, 160, 160]);
   assert.ok(maxAbsDiff(out['logits']!.data as Float32Array, ref.logits_every_97th, 97) < 2e-3);
 });
@@ -86,8 +87,40 @@ test('fire-smoke: the runtime finds on a real test frame what training found', {
   }
 });
 
+const liteRef = parity('water-lite') as { image: { file: string; coverage: number } };
+test('water-lite: the runtime measures the water coverage training measured on a real test photo', {
+  skip: existsSync(join(dataDir(), liteRef.image.file)) ? false : `${liteRef.image.file} not under ${dataDir()} (set VIGIL_DATA_DIR); skipping.`,
+}, async () => {
+  const model = (await loadModel('water-lite')) as Segmenter;
+  try {
+    const [seg] = await model.segment([join(dataDir(), liteRef.image.file)]);
+    assert.ok(Math.abs(seg!.coverage - liteRef.image.coverage) < 0.05, `coverage ${seg!.coverage} vs training ${liteRef.image.coverage}`);
+  } finally {
+    await model.close();
+  }
+});
+
+test('water head: onnxruntime-node matches PyTorch on the recorded feature maps', async () => {
+  const ref = parity('water') as { logits_every_997th: number[]; features: Record<string, { shape: number[] }> };
+  const entry = await readModelEntry('water');
+  const session = await ort.InferenceSession.create(entry.onnxPath, { intraOpNumThreads: 1 });
+  try {
+    // models/training/water_head.py: sin(0.37 * i) * 2 over each head input, i counting in NCHW order.
+    const feeds = Object.fromEntries(Object.entries(ref.features).map(([name, { shape }]) => {
+      const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 37) % 101) / 50 - 1);
+      return [name, new ort.Tensor('float32', data, shape)];
+    }));
+    assert.deepEqual(Object.keys(feeds).sort(), Object.keys(entry.manifest.backbone!.features).sort(), 'parity covers every head input');
+    const out = await session.run(feeds);
+    assert.deepEqual(out['logits']!.dims, [1, 1, 128, 128]);
+    assert.ok(maxAbsDiff(out['logits']!.data as Float32Array, ref.logits_every_997th, 997) < 2e-3);
+  } finally {
+    await session.release();
+  }
+});
+
 const waterRef = parity('water') as { image: { file: string; coverage: number } };
-test('water: the runtime measures the water coverage training measured on a real test photo', {
+test('water: backbone + head in the runtime measure the water coverage training measured on a real test photo', {
   skip: existsSync(join(dataDir(), waterRef.image.file)) ? false : `${waterRef.image.file} not under ${dataDir()} (set VIGIL_DATA_DIR); skipping.`,
 }, async () => {
   const model = (await loadModel('water')) as Segmenter;

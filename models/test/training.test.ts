@@ -91,3 +91,36 @@ test('water.py trains one tiny epoch and exports a full-resolution logit mask', 
   const outputs = await runOnnx(join(out, 'water.onnx'), 160);
   assert.deepEqual(outputs['logits']!.dims, [2, 1, 160, 160]);
 });
+
+test('water_head.py writes augmented frames, runs the generated backbone over them, trains one tiny epoch and exports a head that fits the backbone', {
+  skip: skipTorch || dataSkip('flood/water-seg'),
+}, async () => {
+  const out = join(work, 'water-head');
+  const run = spawnSync(PYTHON, [join(TRAINING, 'water_head.py'), '--epochs', '1', '--limit', '3', '--copies', '2', '--threads', '1',
+    '--out', out, '--work', join(out, 'work')], { encoding: 'utf8', timeout: 240_000 });
+  assert.equal(run.status, 0, `water_head.py failed:\n${run.stderr.slice(-3000)}`);
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { test: { images: number; iou: number; f1: number }; backbone: { features: Record<string, string> } };
+  assert.equal(metrics.test.images, 3);
+  assert.ok(metrics.test.iou >= 0 && metrics.test.iou <= 1 && metrics.test.f1 >= metrics.test.iou - 1e-9);
+  // 3 training photos x 2 copies went through the backbone, one feature file per head input.
+  for (const output of Object.values(metrics.backbone.features)) {
+    const meta = JSON.parse(readFileSync(join(out, 'work', `train.${output}.json`), 'utf8')) as { shape: number[] };
+    assert.equal(meta.shape[0], 6);
+  }
+  // The head takes exactly the features the shipped manifest wires to it, at the backbone's shapes.
+  const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'water', 'model.json'), 'utf8')) as { backbone: { features: Record<string, string> } };
+  assert.deepEqual(metrics.backbone.features, manifest.backbone.features);
+  const session = await ort.InferenceSession.create(join(out, 'water-head.onnx'), { intraOpNumThreads: 1 });
+  try {
+    const feeds: Record<string, ort.Tensor> = {};
+    for (const [input, output] of Object.entries(manifest.backbone.features)) {
+      const { shape } = JSON.parse(readFileSync(join(out, 'work', `test.${output}.json`), 'utf8')) as { shape: number[] };
+      const dims = [2, ...shape.slice(1)];
+      feeds[input] = new ort.Tensor('float32', new Float32Array(dims.reduce((a, b) => a * b, 1)).fill(0.5), dims);
+    }
+    const outputs = await session.run(feeds);
+    assert.deepEqual(outputs['logits']!.dims, [2, 1, 128, 128]);
+  } finally {
+    await session.release();
+  }
+});

@@ -114,4 +114,4 @@ def previous_training(metrics_path: Path) -> dict:
     if not metrics_path.exists():
         return {}
     old = json.loads(metrics_path.read_text())
-    return {k: old[k] for k in ('train_log', 'minutes', 'epochs', 'stop_after', 'seed', 'threads', 'limit') if k in old}
+    return {k: old[k] for k in ('train_log', 'best_epoch', 'copies', 'minutes', 'epochs', 'stop_after', 'seed', 'threads', 'limit') if k in old}

@@ -4,7 +4,7 @@ never copied):
     /usr/bin/python3 models/training/link_split.py fire-smoke test /tmp/vigil-splits/fire-smoke-test
     npx vigil models eval --model fire-smoke --data /tmp/vigil-splits/fire-smoke-test
 
-fire-smoke gives images/ + labels/ + data.yaml (YOLO); water gives images/ + masks/.
+fire-smoke gives images/ + labels/ + data.yaml (YOLO); water and water-lite give images/ + masks/.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from common import REPO, data_dir
 
 
 def main() -> None:
-    if len(sys.argv) != 4 or sys.argv[1] not in ('fire-smoke', 'water') or sys.argv[2] not in ('train', 'val', 'test'):
+    if len(sys.argv) != 4 or sys.argv[1] not in ('fire-smoke', 'water', 'water-lite') or sys.argv[2] not in ('train', 'val', 'test'):
         raise SystemExit(__doc__)
     model, split, dest = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     files = json.loads((REPO / 'models' / model / 'splits.json').read_text())['files'][split]

@@ -1,4 +1,5 @@
-"""Train Vigil's water segmentation model: a compact U-Net giving a per-pixel water probability.
+"""Train Vigil's from-scratch water segmenter (models/water-lite): a compact U-Net giving a per-pixel
+water probability. The shipped `water` model is a head on the CenterNet backbone (water_head.py).
 
     /usr/bin/python3 models/training/water.py            # full run: splits, train, eval, export
     /usr/bin/python3 models/training/water.py --eval-only # re-evaluate the saved checkpoint
@@ -94,7 +95,7 @@ def main() -> None:
     ap.add_argument('--split-seed', type=int, default=1)
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--limit', type=int, default=0, help='use only N images per split (smoke test)')
-    ap.add_argument('--out', type=Path, default=REPO / 'models' / 'water')
+    ap.add_argument('--out', type=Path, default=REPO / 'models' / 'water-lite')
     ap.add_argument('--checkpoint', type=Path, default=Path('/tmp/vigil-training/water.pt'))
     ap.add_argument('--eval-only', action='store_true')
     args = ap.parse_args()

@@ -1,0 +1,225 @@
+"""Train Vigil's water head on the frozen backbone of the npm-shipped MB3-CenterNet (COCO-pretrained).
+
+    /usr/bin/python3 models/training/water_head.py             # full run: data, features, train, eval, export
+    /usr/bin/python3 models/training/water_head.py --reuse     # reuse the features of the last run
+    /usr/bin/python3 models/training/water_head.py --reuse --eval-only  # re-score and re-export the checkpoint
+
+The edge already runs MB3-CenterNet (models/centernet-coco, 512x512, converted from @vladmandic/human
+at first use). Its MobileNetV3 features at strides 8, 16 and 32 carry ImageNet/COCO-pretrained scene
+understanding; a small FPN-style head on them segments water far better than a net trained from scratch
+on 144 photos. The backbone's weights are not ours to ship, so they stay frozen and are never exported:
+the shipped file holds only the head (inputs s8, s16, s32; output `logits` [N,1,128,128]), and the
+runtime chains it behind the generated backbone (model.json "backbone").
+
+A frozen backbone cannot see augmentation applied to its features, so augmentation happens on the
+images: each training photo is written K times at 512x512 (the first copy clean, the others through
+models/training/camera_aug.py: warp, night/IR, rain, haze, glare, JPEG...), and
+models/training/backbone-features.ts runs the very ONNX file the runtime generates over all of them.
+
+Data: $VIGIL_DATA_DIR/flood/water-seg. Splits: the same seeded image-level split as water.py (split
+seed 1), so the test split stays untouched and the two models are compared on the same photos.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from camera_aug import geometric, photometric
+from common import REPO, Stopwatch, data_dir, load_rgb, previous_training, seed_everything, sha256, split_groups, write_json
+from nets import ContextGate, SepConv, conv_bn
+from water import evaluate, list_items, load_mask, loss_fn
+
+INPUT = 512          # the detector's input: the head shares its backbone pass
+# head input -> backbone output (models/src/convert/human-centernet.ts), as in models/water/model.json
+FEATURES = {'s8': 'mb3_s8', 's16': 'mb3_s16', 's32': 'mb3_s32'}
+OUT = 128            # logits resolution (stride 4 of the input)
+
+
+class WaterHead(nn.Module):
+    """FPN-style: each stride reduced to `width` channels, the coarser one upsampled and added (with a
+    whole-frame gate on stride 32), two separable blocks at stride 8 (dilations 1, 2), one logit per
+    cell, bilinear x2 inside the graph."""
+
+    def __init__(self, channels: dict[str, int], width: int = 96) -> None:
+        super().__init__()
+        self.lat = nn.ModuleDict({k: conv_bn(c, width, 1) for k, c in channels.items()})
+        self.gate = ContextGate(width)
+        self.mix16 = SepConv(width, width)
+        self.mix8 = nn.Sequential(SepConv(width, width), SepConv(width, width, dilation=2), nn.Conv2d(width, 1, 1))
+
+    def forward(self, s8: torch.Tensor, s16: torch.Tensor, s32: torch.Tensor) -> torch.Tensor:
+        drop = lambda f: F.dropout2d(f, 0.1, self.training)  # noqa: E731
+        up = lambda f: F.interpolate(f, scale_factor=2.0, mode='bilinear', align_corners=False)  # noqa: E731
+        p32 = self.gate(self.lat['s32'](drop(s32)))
+        p16 = self.mix16(self.lat['s16'](drop(s16)) + up(p32))
+        y = self.mix8(self.lat['s8'](drop(s8)) + up(p16))
+        return F.interpolate(y, size=(OUT, OUT), mode='bilinear', align_corners=False)
+
+
+def write_frames(work: Path, by_split: dict[str, list[dict]], root: Path, copies: int, g: torch.Generator) -> dict:
+    """Writes <split>.u8 (frames for the backbone) and, for train, the warped masks at OUT resolution."""
+    counts = {}
+    for split, items in by_split.items():
+        n_copies = copies if split == 'train' else 1
+        frames = open(work / f'{split}.u8', 'wb')
+        targets = []
+        for it in items:
+            img = load_rgb(root / it['file'], INPUT)[None].float() / 255
+            mask = load_mask(root / it['mask'], INPUT)[None, None]
+            for k in range(n_copies):
+                x, lab = img, torch.cat([mask, torch.ones_like(mask)], 1)
+                if k > 0:  # copy 0 is the clean frame
+                    x, lab = geometric(x, lab, g)
+                    x = photometric(x, g)
+                frames.write((x[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).contiguous().numpy().tobytes())
+                if split == 'train':
+                    targets.append(F.adaptive_avg_pool2d(lab, OUT)[0])
+        frames.close()
+        counts[split] = len(items) * n_copies
+        if split == 'train':
+            torch.save(torch.stack(targets), work / 'train-targets.pt')
+    return counts
+
+
+def backbone_features(work: Path, split: str, count: int, threads: int) -> None:
+    cmd = ['npx', 'tsx', 'models/training/backbone-features.ts', str(work / f'{split}.u8'), str(count), str(work / split), ','.join(FEATURES.values())]
+    subprocess.run(cmd, cwd=REPO, check=True, env={**__import__('os').environ, 'VIGIL_THREADS': str(threads)})
+
+
+def load_features(work: Path, split: str) -> dict[str, np.ndarray]:
+    out = {}
+    for head_input, output in FEATURES.items():
+        meta = json.loads((work / f'{split}.{output}.json').read_text())
+        out[head_input] = np.memmap(work / f'{split}.{output}.f32', dtype=np.float32, mode='r', shape=tuple(meta['shape']))
+    return out
+
+
+def batch_of(feats: dict[str, np.ndarray], idx) -> dict[str, torch.Tensor]:
+    return {k: torch.from_numpy(np.array(v[idx])) for k, v in feats.items()}
+
+
+@torch.no_grad()
+def predict(model: nn.Module, feats: dict[str, np.ndarray], batch: int = 16) -> torch.Tensor:
+    model.eval()
+    n = len(feats['s8'])
+    out = [torch.sigmoid(model(**batch_of(feats, slice(i, i + batch)))) for i in range(0, n, batch)]
+    return torch.cat(out)[:, 0]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--copies', type=int, default=8, help='frames per training photo (1 clean + augmented)')
+    ap.add_argument('--epochs', type=int, default=30)
+    ap.add_argument('--batch', type=int, default=16)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--split-seed', type=int, default=1)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--limit', type=int, default=0, help='use only N photos per split (smoke test)')
+    ap.add_argument('--work', type=Path, default=Path('/tmp/vigil-training/water-head'))
+    ap.add_argument('--out', type=Path, default=REPO / 'models' / 'water')
+    ap.add_argument('--reuse', action='store_true', help='reuse frames and features already in --work')
+    ap.add_argument('--eval-only', action='store_true', help='score and export the checkpoint in --work without training')
+    args = ap.parse_args()
+
+    g = seed_everything(args.seed, args.threads)
+    clock = Stopwatch()
+    root = data_dir() / 'flood' / 'water-seg'
+    items = list_items(root)
+    assign = split_groups([it['file'] for it in items], args.split_seed, (0.15, 0.15))
+    by_split = {s: [it for it in items if assign[it['file']] == s] for s in ['train', 'val', 'test']}
+    if args.limit:
+        by_split = {s: v[:args.limit] for s, v in by_split.items()}
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    write_json(args.out / 'splits.json', {
+        'rule': 'image-level, seeded (split seed %d); every photo is a separate source' % args.split_seed,
+        'files': {s: [it['file'] for it in v] for s, v in by_split.items()},
+    })
+
+    if not args.reuse:
+        counts = write_frames(args.work, by_split, root, args.copies, g)
+        print(json.dumps({'frames': counts, 'minutes': round(clock.minutes(), 1)}), flush=True)
+        for split, n in counts.items():
+            backbone_features(args.work, split, n, args.threads)
+    feature_minutes = clock.minutes()
+    feats = {s: load_features(args.work, s) for s in by_split}
+    targets = torch.load(args.work / 'train-targets.pt')
+    assert len(targets) == len(feats['train']['s8']), 'features and targets disagree: rerun without --reuse'
+
+    model = WaterHead({k: v.shape[1] for k, v in feats['train'].items()})
+    n = len(feats['train']['s8'])
+    steps = max(1, n // args.batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps)
+    checkpoint = args.work / 'water-head.pt'
+    best, log = (-1.0, 0), []
+    for epoch in range(0 if args.eval_only else args.epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g)
+        total = 0.0
+        for s in range(steps):
+            idx = np.sort(perm[s * args.batch:(s + 1) * args.batch].numpy())
+            lab = targets[idx]
+            loss = loss_fn(model(**batch_of(feats['train'], idx)), lab[:, :1], (lab[:, 1:] > 0.99).float())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+        val = evaluate(predict(model, feats['val']), by_split['val'], root, 0.5)
+        log.append({'epoch': epoch + 1, 'loss': round(total / steps, 4), 'val_iou': val['iou'], 'minutes': round(clock.minutes(), 1)})
+        print(json.dumps(log[-1]), flush=True)
+        if val['iou'] >= best[0]:
+            best = (val['iou'], epoch + 1)
+            torch.save(model.state_dict(), checkpoint)
+    if not args.eval_only:
+        print(f'best val IoU {best[0]} at epoch {best[1]}', flush=True)
+    model.load_state_dict(torch.load(checkpoint))
+    model.eval()
+
+    metrics = {
+        'val': evaluate(predict(model, feats['val']), by_split['val'], root, 0.5),
+        'test': evaluate(predict(model, feats['test']), by_split['test'], root, 0.5),
+        'train_log': log, 'best_epoch': best[1], 'epochs': args.epochs, 'copies': args.copies, 'seed': args.seed,
+        'threads': args.threads, 'limit': args.limit,
+        'minutes': {'frames_and_features': round(feature_minutes, 1), 'total': round(clock.minutes(), 1)},
+        'backbone': {'model': 'centernet-coco', 'features': FEATURES, 'frozen': True},
+    }
+    if args.eval_only:
+        metrics |= previous_training(args.out / 'metrics.json')
+    onnx_path = args.out / 'water-head.onnx'
+    names = list(FEATURES)
+    shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
+    torch.onnx.export(model, tuple(torch.zeros(shapes[k]) for k in names), str(onnx_path), input_names=names, output_names=['logits'],
+                      dynamic_axes={**{k: {0: 'batch'} for k in names}, 'logits': {0: 'batch'}}, opset_version=13, do_constant_folding=True)
+    # Parity: deterministic feature maps the TypeScript test rebuilds exactly (integer arithmetic, so
+    # float32 here and float64 in JavaScript agree), and a real test photo end to end.
+    parity_feats = {k: (((torch.arange(int(np.prod(shapes[k]))) * 37) % 101).float() / 50 - 1).reshape(shapes[k]) for k in names}
+    with torch.no_grad():
+        logits = model(**parity_feats).flatten()
+    coverage = float((predict(model, {k: v[:1] for k, v in feats['test'].items()})[0] >= 0.5).float().mean())
+    manifest = args.out / 'model.json'
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        m['file']['sha256'] = sha256(onnx_path)
+        write_json(manifest, m)
+    write_json(args.out / 'parity.json', {
+        'features': {k: {'shape': list(shapes[k]), 'values': '((i * 37) % 101) / 50 - 1, i = 0.. in NCHW order'} for k in names},
+        'logits_every_997th': [round(v, 4) for v in logits[::997].tolist()],
+        'logits_mean': round(float(logits.mean()), 5),
+        'image': {'file': 'flood/water-seg/' + by_split['test'][0]['file'], 'coverage': round(coverage, 4)},
+    })
+    write_json(args.out / 'metrics.json', metrics)
+    print(json.dumps({'test_iou': metrics['test']['iou'], 'test_f1': metrics['test']['f1'], 'val_iou': metrics['val']['iou']}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
