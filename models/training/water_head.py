@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -31,14 +30,12 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from backbone_data import FEATURES, INPUT, backbone_features, batch_of, frame_bytes, load_features, parity_features
 from camera_aug import geometric, photometric
 from common import REPO, Stopwatch, data_dir, load_rgb, previous_training, seed_everything, sha256, split_groups, write_json
 from nets import ContextGate, SepConv, conv_bn
 from water import evaluate, list_items, load_mask, loss_fn
 
-INPUT = 512          # the detector's input: the head shares its backbone pass
-# head input -> backbone output (models/src/convert/human-centernet.ts), as in models/water/model.json
-FEATURES = {'s8': 'mb3_s8', 's16': 'mb3_s16', 's32': 'mb3_s32'}
 OUT = 128            # logits resolution (stride 4 of the input)
 
 
@@ -78,7 +75,7 @@ def write_frames(work: Path, by_split: dict[str, list[dict]], root: Path, copies
                 if k > 0:  # copy 0 is the clean frame
                     x, lab = geometric(x, lab, g)
                     x = photometric(x, g)
-                frames.write((x[0].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).contiguous().numpy().tobytes())
+                frames.write(frame_bytes(x[0]))
                 if split == 'train':
                     targets.append(F.adaptive_avg_pool2d(lab, OUT)[0])
         frames.close()
@@ -86,23 +83,6 @@ def write_frames(work: Path, by_split: dict[str, list[dict]], root: Path, copies
         if split == 'train':
             torch.save(torch.stack(targets), work / 'train-targets.pt')
     return counts
-
-
-def backbone_features(work: Path, split: str, count: int, threads: int) -> None:
-    cmd = ['npx', 'tsx', 'models/training/backbone-features.ts', str(work / f'{split}.u8'), str(count), str(work / split), ','.join(FEATURES.values())]
-    subprocess.run(cmd, cwd=REPO, check=True, env={**__import__('os').environ, 'VIGIL_THREADS': str(threads)})
-
-
-def load_features(work: Path, split: str) -> dict[str, np.ndarray]:
-    out = {}
-    for head_input, output in FEATURES.items():
-        meta = json.loads((work / f'{split}.{output}.json').read_text())
-        out[head_input] = np.memmap(work / f'{split}.{output}.f32', dtype=np.float32, mode='r', shape=tuple(meta['shape']))
-    return out
-
-
-def batch_of(feats: dict[str, np.ndarray], idx) -> dict[str, torch.Tensor]:
-    return {k: torch.from_numpy(np.array(v[idx])) for k, v in feats.items()}
 
 
 @torch.no_grad()
@@ -200,9 +180,8 @@ def main() -> None:
     shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
     torch.onnx.export(model, tuple(torch.zeros(shapes[k]) for k in names), str(onnx_path), input_names=names, output_names=['logits'],
                       dynamic_axes={**{k: {0: 'batch'} for k in names}, 'logits': {0: 'batch'}}, opset_version=13, do_constant_folding=True)
-    # Parity: deterministic feature maps the TypeScript test rebuilds exactly (integer arithmetic, so
-    # float32 here and float64 in JavaScript agree), and a real test photo end to end.
-    parity_feats = {k: (((torch.arange(int(np.prod(shapes[k]))) * 37) % 101).float() / 50 - 1).reshape(shapes[k]) for k in names}
+    # Parity: deterministic feature maps the TypeScript test rebuilds, and a real test photo end to end.
+    parity_feats = parity_features(shapes)
     with torch.no_grad():
         logits = model(**parity_feats).flatten()
     coverage = float((predict(model, {k: v[:1] for k, v in feats['test'].items()})[0] >= 0.5).float().mean())
