@@ -1,0 +1,190 @@
+"""Fire/smoke head on the frozen centernet-coco backbone, compared with the from-scratch fire-smoke model.
+
+    /usr/bin/python3 models/training/fire_head.py --out /tmp/vigil-training/fire-head-out
+
+Same data, source-video splits (split seed 8) and metric code as fire_smoke.py; the head gives the same
+output pair (`heatmap` [N,2,32,32] sigmoid, `sizes` [N,4,32,32] box extents in input pixels) on a 512x512
+frame at stride 16, so the runtime's CenterNet decoder reads it. Augmentation is on the images (each
+training frame written K times, the first clean), as in water_head.py. The shipped fire-smoke model is
+replaced only if this head beats its validation frame-level F1 (0.923); the test split is only reported.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+import fire_smoke
+from backbone_data import FEATURES, INPUT, backbone_features, batch_of, frame_bytes, load_features, parity_features
+from camera_aug import geometric, photometric
+from common import Stopwatch, data_dir, load_rgb, seed_everything, write_json
+from detection_metrics import evaluate as score
+from nets import ContextGate, SepConv, conv_bn
+
+STRIDE = 16
+GRID = INPUT // STRIDE
+fire_smoke.SIZE = INPUT  # box-loss normalisation in fire_smoke.loss_from_targets
+
+
+class FireHead(nn.Module):
+    """Strides 8 and 32 folded into the stride-16 grid (max-pool / upsample), a whole-frame gate, then
+    the fire_smoke.py output pair."""
+
+    BOX_SCALE = 64.0
+
+    def __init__(self, channels: dict[str, int], width: int = 96) -> None:
+        super().__init__()
+        self.lat = nn.ModuleDict({k: conv_bn(c, width, 1) for k, c in channels.items()})
+        self.gate = ContextGate(width)
+        self.body = nn.Sequential(SepConv(width, width), SepConv(width, width, dilation=2))
+        self.heat = nn.Conv2d(width, 2, 1)
+        self.box = nn.Sequential(SepConv(width, 64), nn.Conv2d(64, 4, 1))
+
+    def forward(self, s8: torch.Tensor, s16: torch.Tensor, s32: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        drop = lambda f: F.dropout2d(f, 0.1, self.training)  # noqa: E731
+        p32 = F.interpolate(self.gate(self.lat['s32'](drop(s32))), scale_factor=2.0, mode='bilinear', align_corners=False)
+        f = self.body(self.lat['s16'](drop(s16)) + p32 + F.max_pool2d(self.lat['s8'](drop(s8)), 2))
+        return self.heat(f), self.box(f) * self.BOX_SCALE
+
+
+class FireHeadExport(nn.Module):
+    def __init__(self, net: FireHead) -> None:
+        super().__init__()
+        self.net = net
+
+    def forward(self, s8: torch.Tensor, s16: torch.Tensor, s32: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        heat, sizes = self.net(s8, s16, s32)
+        return torch.sigmoid(heat), sizes
+
+
+def write_frames(work: Path, by_split: dict[str, list[dict]], root: Path, copies: int, g: torch.Generator) -> dict:
+    counts = {}
+    for split, items in by_split.items():
+        n_copies = copies if split == 'train' else 1
+        targets = []
+        with open(work / f'{split}.u8', 'wb') as frames:
+            for it in items:
+                img = load_rgb(root / it['file'], INPUT)[None].float() / 255
+                lab = fire_smoke.raster([it['boxes']], INPUT)
+                for k in range(n_copies):
+                    x, y = img, lab
+                    if k > 0:
+                        x, y = geometric(x, lab, g)
+                        x = photometric(x, g)
+                    frames.write(frame_bytes(x[0]))
+                    if split == 'train':
+                        targets.append(fire_smoke.grid_targets(y))
+        counts[split] = len(items) * n_copies
+        if split == 'train':
+            torch.save({k: torch.cat([t[k] for t in targets]) for k in targets[0]}, work / 'train-targets.pt')
+    return counts
+
+
+@torch.no_grad()
+def predict(model: nn.Module, feats: dict[str, np.ndarray], batch: int = 32) -> tuple[np.ndarray, np.ndarray]:
+    model.eval()
+    heat, sizes = [], []
+    for i in range(0, len(feats['s16']), batch):
+        h, s = model(**batch_of(feats, slice(i, i + batch)))
+        heat.append(torch.sigmoid(h))
+        sizes.append(s)
+    return torch.cat(heat).numpy(), torch.cat(sizes).numpy()
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--copies', type=int, default=4)
+    ap.add_argument('--epochs', type=int, default=16)
+    ap.add_argument('--batch', type=int, default=32)
+    ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--seed', type=int, default=7)
+    ap.add_argument('--split-seed', type=int, default=8)
+    ap.add_argument('--threads', type=int, default=2)
+    ap.add_argument('--limit', type=int, default=0)
+    ap.add_argument('--work', type=Path, default=Path('/tmp/vigil-training/fire-head'))
+    ap.add_argument('--out', type=Path, default=Path('/tmp/vigil-training/fire-head-out'))
+    ap.add_argument('--reuse', action='store_true')
+    args = ap.parse_args()
+
+    g = seed_everything(args.seed, args.threads)
+    clock = Stopwatch()
+    root = data_dir() / 'fire-smoke' / 'cctv-fire8'
+    items = fire_smoke.list_items(root)
+    fire_smoke.make_splits(items, args.split_seed)
+    by_split = {s: [it for it in items if it['split'] == s] for s in ['train', 'val', 'test']}
+    if args.limit:
+        by_split = {s: v[:args.limit] for s, v in by_split.items()}
+    args.work.mkdir(parents=True, exist_ok=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.reuse:
+        counts = write_frames(args.work, by_split, root, args.copies, g)
+        print(json.dumps({'frames': counts, 'minutes': round(clock.minutes(), 1)}), flush=True)
+        for split, n in counts.items():
+            backbone_features(args.work, split, n, args.threads)
+    feature_minutes = clock.minutes()
+    feats = {s: load_features(args.work, s) for s in by_split}
+    targets = torch.load(args.work / 'train-targets.pt')
+
+    model = FireHead({k: v.shape[1] for k, v in feats['train'].items()})
+    n = len(feats['train']['s16'])
+    steps = max(1, n // args.batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps)
+    checkpoint = args.work / 'fire-head.pt'
+    best, log = (-1.0, 0), []
+    for epoch in range(args.epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g)
+        total = 0.0
+        for s in range(steps):
+            idx = np.sort(perm[s * args.batch:(s + 1) * args.batch].numpy())
+            t = {k: v[idx] for k, v in targets.items()}
+            loss = fire_smoke.loss_from_targets(model(**batch_of(feats['train'], idx)), t)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+        heat, sizes = predict(model, feats['val'])
+        f1 = max(score(heat, sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in [0.3, 0.4, 0.5, 0.6, 0.7])
+        log.append({'epoch': epoch + 1, 'loss': round(total / steps, 4), 'val_frame_f1': f1, 'minutes': round(clock.minutes(), 1)})
+        print(json.dumps(log[-1]), flush=True)
+        if f1 >= best[0]:
+            best = (f1, epoch + 1)
+            torch.save(model.state_dict(), checkpoint)
+    model.load_state_dict(torch.load(checkpoint))
+    val_heat, val_sizes = predict(model, feats['val'])
+    candidates = [0.3, 0.4, 0.5, 0.6, 0.7]
+    val_f1 = {t: score(val_heat, val_sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in candidates}
+    threshold = max(candidates, key=lambda t: (val_f1[t], -abs(t - 0.5)))
+    test_heat, test_sizes = predict(model, feats['test'])
+    metrics = {
+        'threshold': threshold, 'best_epoch': best[1], 'epochs': args.epochs, 'copies': args.copies, 'train_log': log,
+        'val': score(val_heat, val_sizes, by_split['val'], threshold, STRIDE, INPUT),
+        'test': score(test_heat, test_sizes, by_split['test'], threshold, STRIDE, INPUT),
+        'minutes': {'frames_and_features': round(feature_minutes, 1), 'total': round(clock.minutes(), 1)},
+        'backbone': {'model': 'centernet-coco', 'features': FEATURES, 'frozen': True},
+    }
+    export = FireHeadExport(model).eval()
+    names = list(FEATURES)
+    shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
+    torch.onnx.export(export, tuple(torch.zeros(shapes[k]) for k in names), str(args.out / 'fire-smoke-head.onnx'), input_names=names,
+                      output_names=['heatmap', 'sizes'], dynamic_axes={**{k: {0: 'batch'} for k in names}, 'heatmap': {0: 'batch'}, 'sizes': {0: 'batch'}},
+                      opset_version=13, do_constant_folding=True)
+    with torch.no_grad():
+        heat, sizes = export(**parity_features(shapes))
+    write_json(args.out / 'parity.json', {'features': {k: {'shape': list(shapes[k])} for k in names},
+                                          'heatmap_every_97th': [round(v, 5) for v in heat.flatten()[::97].tolist()],
+                                          'sizes_every_97th': [round(v, 3) for v in sizes.flatten()[::97].tolist()]})
+    write_json(args.out / 'metrics.json', metrics)
+    print(json.dumps({'val_frame_f1': metrics['val']['frame_any']['f1'], 'val_mAP50': metrics['val']['mAP50'],
+                      'test_frame_f1': metrics['test']['frame_any']['f1'], 'test_mAP50': metrics['test']['mAP50']}), flush=True)
+
+
+if __name__ == '__main__':
+    main()
