@@ -1,12 +1,15 @@
-"""Fire/smoke head on the frozen centernet-coco backbone, compared with the from-scratch fire-smoke model.
+"""A fire/smoke head on the frozen centernet-coco backbone, compared with the shipped from-scratch
+fire-smoke model (fire_smoke.py). Not shipped: see models/fire-smoke/MODEL_CARD.md for the comparison.
 
-    /usr/bin/python3 models/training/fire_head.py --out /tmp/vigil-training/fire-head-out
+    /usr/bin/python3 models/training/fire_head.py                       # frames, features, train, eval, export
+    /usr/bin/python3 models/training/fire_head.py --reuse --eval-only   # re-score and re-export the checkpoint
 
 Same data, source-video splits (split seed 8) and metric code as fire_smoke.py; the head gives the same
 output pair (`heatmap` [N,2,32,32] sigmoid, `sizes` [N,4,32,32] box extents in input pixels) on a 512x512
 frame at stride 16, so the runtime's CenterNet decoder reads it. Augmentation is on the images (each
-training frame written K times, the first clean), as in water_head.py. The shipped fire-smoke model is
-replaced only if this head beats its validation frame-level F1 (0.923); the test split is only reported.
+training frame written K times, the first clean), as in water_head.py. Results go to --out
+(metrics.json, parity.json, splits.json, fire-smoke-head.onnx); with a model.json there, its sha256 and
+score threshold are stamped as for the other models.
 """
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ import torch.nn.functional as F
 import fire_smoke
 from backbone_data import FEATURES, INPUT, backbone_features, batch_of, frame_bytes, load_features, parity_features
 from camera_aug import geometric, photometric
-from common import Stopwatch, data_dir, load_rgb, seed_everything, write_json
+from common import Stopwatch, data_dir, load_rgb, previous_training, seed_everything, sha256, write_json
 from detection_metrics import evaluate as score
 from nets import ContextGate, SepConv, conv_bn
 
@@ -108,7 +111,8 @@ def main() -> None:
     ap.add_argument('--limit', type=int, default=0)
     ap.add_argument('--work', type=Path, default=Path('/tmp/vigil-training/fire-head'))
     ap.add_argument('--out', type=Path, default=Path('/tmp/vigil-training/fire-head-out'))
-    ap.add_argument('--reuse', action='store_true')
+    ap.add_argument('--reuse', action='store_true', help='reuse frames and features already in --work')
+    ap.add_argument('--eval-only', action='store_true', help='score and export the checkpoint in --work without training')
     args = ap.parse_args()
 
     g = seed_everything(args.seed, args.threads)
@@ -137,7 +141,7 @@ def main() -> None:
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps)
     checkpoint = args.work / 'fire-head.pt'
     best, log = (-1.0, 0), []
-    for epoch in range(args.epochs):
+    for epoch in range(0 if args.eval_only else args.epochs):
         model.train()
         perm = torch.randperm(n, generator=g)
         total = 0.0
@@ -170,17 +174,35 @@ def main() -> None:
         'minutes': {'frames_and_features': round(feature_minutes, 1), 'total': round(clock.minutes(), 1)},
         'backbone': {'model': 'centernet-coco', 'features': FEATURES, 'frozen': True},
     }
+    if args.eval_only:
+        metrics |= previous_training(args.out / 'metrics.json')
+    write_json(args.out / 'splits.json', {
+        'rule': 'by source video, stratified (split seed %d), as fire_smoke.py' % args.split_seed,
+        'files': {s: [it['file'] for it in v] for s, v in by_split.items()},
+        'sources': {s: sorted({it['source'] for it in v}) for s, v in by_split.items()},
+    })
     export = FireHeadExport(model).eval()
     names = list(FEATURES)
     shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
-    torch.onnx.export(export, tuple(torch.zeros(shapes[k]) for k in names), str(args.out / 'fire-smoke-head.onnx'), input_names=names,
+    onnx_path = args.out / 'fire-smoke-head.onnx'
+    torch.onnx.export(export, tuple(torch.zeros(shapes[k]) for k in names), str(onnx_path), input_names=names,
                       output_names=['heatmap', 'sizes'], dynamic_axes={**{k: {0: 'batch'} for k in names}, 'heatmap': {0: 'batch'}, 'sizes': {0: 'batch'}},
                       opset_version=13, do_constant_folding=True)
     with torch.no_grad():
         heat, sizes = export(**parity_features(shapes))
+    # A real test frame end to end: the best score per class, for the runtime test to compare.
+    first = torch.from_numpy(test_heat[0]).flatten(1).amax(1)
     write_json(args.out / 'parity.json', {'features': {k: {'shape': list(shapes[k])} for k in names},
                                           'heatmap_every_97th': [round(v, 5) for v in heat.flatten()[::97].tolist()],
-                                          'sizes_every_97th': [round(v, 3) for v in sizes.flatten()[::97].tolist()]})
+                                          'sizes_every_97th': [round(v, 3) for v in sizes.flatten()[::97].tolist()],
+                                          'image': {'file': 'fire-smoke/cctv-fire8/' + by_split['test'][0]['file'],
+                                                    'max_score': [round(float(v), 4) for v in first]}})
+    manifest = args.out / 'model.json'
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        m['file']['sha256'] = sha256(onnx_path)
+        m['thresholds']['score'] = threshold
+        write_json(manifest, m)
     write_json(args.out / 'metrics.json', metrics)
     print(json.dumps({'val_frame_f1': metrics['val']['frame_any']['f1'], 'val_mAP50': metrics['val']['mAP50'],
                       'test_frame_f1': metrics['test']['frame_any']['f1'], 'test_mAP50': metrics['test']['mAP50']}), flush=True)
