@@ -2,7 +2,7 @@
 backbone comparison):
 
     /usr/bin/python3 models/training/report.py fire-smoke
-    /usr/bin/python3 models/training/report.py water
+    /usr/bin/python3 models/training/report.py water-lite
 """
 from __future__ import annotations
 
@@ -62,12 +62,14 @@ def water(m: dict, cmp: dict | None) -> str:
 
 def main() -> None:
     name = sys.argv[1] if len(sys.argv) == 2 else ''
-    if name not in ('fire-smoke', 'water'):
+    if name not in ('fire-smoke', 'water-lite'):
         raise SystemExit(__doc__)
     d = REPO / 'models' / name
     m = json.loads((d / 'metrics.json').read_text())
     cmp_path = d / 'backbone-comparison.json'
     cmp = json.loads(cmp_path.read_text()) if cmp_path.exists() else None
+    if cmp and 'stride16_256px_no_augmentation' in cmp:
+        cmp = cmp['stride16_256px_no_augmentation']
     print(fire(m, cmp) if name == 'fire-smoke' else water(m, cmp))
     if m.get('train_log'):
         print('\nTraining log (validation):', json.dumps(m['train_log']))
