@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import { MODELS_DIR, dataDir, ensureVerifiedFile, loadModel, readModelEntry, type Detector, type Segmenter } from '../src/index.js';
 
 /**
- * The models Vigil trains and ships (models/fire-smoke, models/water, models/water-lite): the manifest
+ * The models Vigil trains and ships (fire-smoke, water, water-lite): the manifest
  * is valid and matches the file, the file is small, onnxruntime-node reproduces PyTorch's outputs on
  * the deterministic input the training script recorded (parity.json), and the runtime's own
  * preprocessing (sharp, stretch) gives the answer training gave on a real test image. `water` is a
@@ -66,26 +66,36 @@ test('water-lite: onnxruntime-node matches PyTorch on the recorded parity input'
   assert.ok(maxAbsDiff(out['logits']!.data as Float32Array, ref.logits_every_97th, 97) < 2e-3);
 });
 
-const fireRef = parity('fire-smoke') as { image: { file: string; max_score: [number, number] } };
-test('fire-smoke: the runtime finds on a real test frame what training found', {
-  skip: existsSync(join(dataDir(), fireRef.image.file)) ? false : `${fireRef.image.file} not under ${dataDir()} (set VIGIL_DATA_DIR); skipping.`,
-}, async () => {
-  const model = (await loadModel('fire-smoke')) as Detector;
-  try {
-    const [detections] = await model.detect([join(dataDir(), fireRef.image.file)]);
-    const threshold = model.manifest.thresholds.score;
-    // Resize kernels differ (PIL bilinear vs sharp), so only classes far from the threshold are compared.
-    ['fire', 'smoke'].forEach((label, c) => {
-      const score = fireRef.image.max_score[c]!;
-      const found = detections!.some((d) => d.label === label);
-      if (score > threshold + 0.15) assert.ok(found, `${label} (training score ${score}) not found`);
-      if (score < threshold - 0.15) assert.ok(!found, `${label} (training score ${score}) found`);
-    });
-    for (const d of detections!) assert.ok(d.box[0] < d.box[2] && d.box[1] < d.box[3] && d.box.every((v) => v >= -0.01 && v <= 1.01));
-  } finally {
-    await model.close();
-  }
-});
+for (const name of ['fire-smoke']) {
+  const fireRef = parity(name) as { image: { file: string; max_score: [number, number] } };
+  test(`${name}: the runtime finds on a real test frame what training found`, {
+    skip: existsSync(join(dataDir(), fireRef.image.file)) ? false : `${fireRef.image.file} not under ${dataDir()} (set VIGIL_DATA_DIR); skipping.`,
+  }, async () => {
+    const model = (await loadModel(name)) as Detector;
+    try {
+      const [detections] = await model.detect([join(dataDir(), fireRef.image.file)]);
+      const threshold = model.manifest.thresholds.score;
+      // Resize kernels differ (PIL bilinear vs sharp), so only classes far from the threshold are compared.
+      ['fire', 'smoke'].forEach((label, c) => {
+        const score = fireRef.image.max_score[c]!;
+        const found = detections!.some((d) => d.label === label);
+        if (score > threshold + 0.15) assert.ok(found, `${label} (training score ${score}) not found`);
+        if (score < threshold - 0.15) assert.ok(!found, `${label} (training score ${score}) found`);
+      });
+      for (const d of detections!) assert.ok(d.box[0] < d.box[2] && d.box[1] < d.box[3] && d.box.every((v) => v >= -0.01 && v <= 1.01));
+    } finally {
+      await model.close();
+    }
+  });
+}
+
+/** The deterministic feature maps models/training/backbone_data.py parity_features() feeds a head. */
+function parityFeatures(features: Record<string, { shape: number[] }>): Record<string, ort.Tensor> {
+  return Object.fromEntries(Object.entries(features).map(([name, { shape }]) => {
+    const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 37) % 101) / 50 - 1);
+    return [name, new ort.Tensor('float32', data, shape)];
+  }));
+}
 
 const liteRef = parity('water-lite') as { image: { file: string; coverage: number } };
 test('water-lite: the runtime measures the water coverage training measured on a real test photo', {
@@ -105,11 +115,7 @@ test('water head: onnxruntime-node matches PyTorch on the recorded feature maps'
   const entry = await readModelEntry('water');
   const session = await ort.InferenceSession.create(entry.onnxPath, { intraOpNumThreads: 1 });
   try {
-    // models/training/water_head.py: sin(0.37 * i) * 2 over each head input, i counting in NCHW order.
-    const feeds = Object.fromEntries(Object.entries(ref.features).map(([name, { shape }]) => {
-      const data = Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => ((i * 37) % 101) / 50 - 1);
-      return [name, new ort.Tensor('float32', data, shape)];
-    }));
+    const feeds = parityFeatures(ref.features);
     assert.deepEqual(Object.keys(feeds).sort(), Object.keys(entry.manifest.backbone!.features).sort(), 'parity covers every head input');
     const out = await session.run(feeds);
     assert.deepEqual(out['logits']!.dims, [1, 1, 128, 128]);

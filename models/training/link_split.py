@@ -4,7 +4,7 @@ never copied):
     /usr/bin/python3 models/training/link_split.py fire-smoke test /tmp/vigil-splits/fire-smoke-test
     npx vigil models eval --model fire-smoke --data /tmp/vigil-splits/fire-smoke-test
 
-fire-smoke gives images/ + labels/ + data.yaml (YOLO); water and water-lite give images/ + masks/.
+fire-smoke(-backbone) gives images/ + labels/ + data.yaml (YOLO); water and water-lite give images/ + masks/.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def main() -> None:
     if dest.exists():
         shutil.rmtree(dest)
     (dest / 'images').mkdir(parents=True)
-    if model == 'fire-smoke':
+    if model.startswith('fire-smoke'):
         root = data_dir() / 'fire-smoke' / 'cctv-fire8'
         (dest / 'labels').mkdir()
         for f in files:

@@ -243,6 +243,7 @@ export const Inference = Type.Object(
   {
     threads: Type.Integer({ default: 2, minimum: 1, maximum: 64, description: 'onnxruntime intra-op threads.' }),
     detector: Type.String({ default: 'centernet-coco', description: 'Model name for object detection (models/<name>/model.json).' }),
+    fire: Type.String({ default: 'fire-smoke', description: 'Fire/smoke detection model for fire cameras (models/<name>/model.json; labels fire and smoke).' }),
     water: Type.String({ default: 'water', description: 'Water segmentation model for flood cameras: water (a head on the CenterNet backbone, better) or water-lite (small, from scratch, for gateways that cannot afford the backbone pass).' }),
   },
   { ...closed, default: {}, description: 'Model runtime.' },

@@ -20,7 +20,6 @@ export interface EdgeModels {
   water?: Segmenter;
 }
 
-export const FIRE_SMOKE_MODEL = 'fire-smoke';
 
 export interface LoadedModels {
   models: EdgeModels;
@@ -49,7 +48,7 @@ export async function loadEdgeModels(config: GatewayConfig, threads = config.inf
     }
   };
   if (wants.objects) out.models.objects = await attempt(config.inference.detector, () => loadDetector(config.inference.detector, { threads }), 'traffic analytics are off');
-  if (wants.fireSmoke) out.models.fireSmoke = await attempt(FIRE_SMOKE_MODEL, () => loadDetector(FIRE_SMOKE_MODEL, { threads }), 'fire analytics are off');
+  if (wants.fireSmoke) out.models.fireSmoke = await attempt(config.inference.fire, () => loadDetector(config.inference.fire, { threads }), 'fire analytics are off');
   if (wants.water) {
     const name = config.inference.water;
     out.models.water = await attempt(
@@ -99,7 +98,7 @@ export function builtinAnalytics(options: BuiltinAnalyticsOptions = {}): Analyti
       : {};
   const factories: AnalyticFactory[] = [FloodStage.factory((camera) => ({ ...recorder(camera), ...(waterSegmenter ? { segment: segmenterWater(waterSegmenter) } : {}) }))];
   if (fireDetector) factories.push(FireStage.factory((camera) => ({ detect: detectorFire(fireDetector), ...recorder(camera) })));
-  else factories.push(warnOnce(logger, 'fire', (c) => Boolean(c.analytics.fire), `the ${FIRE_SMOKE_MODEL} model is missing: fire analytics are off on this camera`));
+  else factories.push(warnOnce(logger, 'fire', (c) => Boolean(c.analytics.fire), 'the fire model (inference.fire) is missing: fire analytics are off on this camera'));
   if (objectDetector) {
     factories.push((camera) =>
       camera.analytics.traffic
