@@ -99,13 +99,17 @@ test('water_head.py writes augmented frames, runs the generated backbone over th
   const run = spawnSync(PYTHON, [join(TRAINING, 'water_head.py'), '--epochs', '1', '--limit', '3', '--copies', '2', '--threads', '1',
     '--out', out, '--work', join(out, 'work')], { encoding: 'utf8', timeout: 240_000 });
   assert.equal(run.status, 0, `water_head.py failed:\n${run.stderr.slice(-3000)}`);
-  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as { test: { images: number; iou: number; f1: number }; backbone: { features: Record<string, string> } };
+  const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8')) as {
+    test: { images: number; iou: number; f1: number }; backbone: { features: Record<string, string> }; negatives: { count: number; copies: number };
+  };
   assert.equal(metrics.test.images, 3);
   assert.ok(metrics.test.iou >= 0 && metrics.test.iou <= 1 && metrics.test.f1 >= metrics.test.iou - 1e-9);
-  // 3 training photos x 2 copies went through the backbone, one feature file per head input.
+  // 3 flood photos x 2 copies and the dry negatives (2 per photo on --limit) x 2 copies went through the
+  // backbone, one feature file per head input.
+  assert.equal(metrics.negatives.count, 6);
   for (const output of Object.values(metrics.backbone.features)) {
     const meta = JSON.parse(readFileSync(join(out, 'work', `train.${output}.json`), 'utf8')) as { shape: number[] };
-    assert.equal(meta.shape[0], 6);
+    assert.equal(meta.shape[0], 3 * 2 + metrics.negatives.count * metrics.negatives.copies);
   }
   // The head takes exactly the features the shipped manifest wires to it, at the backbone's shapes.
   const manifest = JSON.parse(readFileSync(join(MODELS_DIR, 'water', 'model.json'), 'utf8')) as { backbone: { features: Record<string, string> } };
