@@ -3,10 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { VigilError } from '@vigil/contracts';
 import { encodeOnnxModel } from '../src/convert/onnx-proto.js';
 import { loadModel, type Segmenter } from '../src/index.js';
-import { frameWith, tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
+import { expectLoadError, frameWith, tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
 
 /**
  * A head on a shared backbone (model.json "backbone"): the runtime runs the backbone model's graph on
@@ -37,14 +36,7 @@ function writeHead(name: string, link: { model?: string; features?: Record<strin
   writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest, null, 2));
 }
 
-async function rejectsWith(name: string, code: string, pattern: RegExp): Promise<void> {
-  await assert.rejects(loadModel(name, { modelsDir: root }), (err: unknown) => {
-    assert.ok(err instanceof VigilError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
+const rejectsWith = (name: string, code: string, pattern: RegExp): Promise<void> => expectLoadError(root, name, code, pattern);
 
 test('a head on a backbone segments through both graphs: the bright quarter is the mask', async () => {
   writeHead('head', {});

@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import sharp from 'sharp';
-import { VigilError } from '@vigil/contracts';
 import { MODELS_DIR, loadModel, sha256File } from '../src/index.js';
-import { tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
+import { expectLoadError, tinyDetectorOnnx, writeTinyModel } from './tiny-models.js';
 
 const root = mkdtempSync(join(tmpdir(), 'vigil-models-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -15,14 +14,7 @@ function makeModel(name: string, onnx: Uint8Array, overrides: { sha256?: string;
   writeTinyModel(root, name, onnx, overrides);
 }
 
-async function rejectsWith(name: string, code: string, pattern: RegExp): Promise<void> {
-  await assert.rejects(loadModel(name, { modelsDir: root }), (err: unknown) => {
-    assert.ok(err instanceof VigilError, String(err));
-    assert.equal(err.code, code);
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
+const rejectsWith = (name: string, code: string, pattern: RegExp): Promise<void> => expectLoadError(root, name, code, pattern);
 
 test('a good tiny model loads and detects the bright quadrant of a frame, boxes normalised', async () => {
   makeModel('good', tinyDetectorOnnx());

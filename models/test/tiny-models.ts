@@ -1,7 +1,10 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VigilError } from '@vigil/contracts';
 import { encodeOnnxModel } from '../src/convert/onnx-proto.js';
+import { loadModel } from '../src/runtime/load.js';
 
 /**
  * Real, tiny ONNX models built with our own encoder, so runtime, CLI and evaluation tests run
@@ -92,4 +95,14 @@ export function frameWith(size: number, blocks: { x: number; y: number; w: numbe
   const px = new Uint8Array(size * size * 3);
   for (const b of blocks) for (let y = b.y; y < b.y + b.h; y++) for (let x = b.x; x < b.x + b.w; x++) px.fill(b.level, (y * size + x) * 3, (y * size + x) * 3 + 3);
   return px;
+}
+
+/** Loading model `name` from `modelsDir` fails with a VigilError of `code` whose message matches `pattern`. */
+export async function expectLoadError(modelsDir: string, name: string, code: string, pattern: RegExp): Promise<void> {
+  await assert.rejects(loadModel(name, { modelsDir }), (err: unknown) => {
+    assert.ok(err instanceof VigilError, String(err));
+    assert.equal(err.code, code);
+    assert.match(err.message, pattern);
+    return true;
+  });
 }

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from common import REPO
+from common import REPO, sha256, write_json
 
 INPUT = 512  # the detector's input: a head shares its backbone pass
 # head input -> backbone output (models/src/convert/human-centernet.ts), as in the heads' model.json
@@ -47,3 +47,68 @@ def parity_features(shapes: dict[str, tuple[int, ...]]) -> dict[str, torch.Tenso
     """Deterministic feature maps the TypeScript test rebuilds exactly (integer arithmetic, so float32
     here and float64 in JavaScript agree): ((i * 37) % 101) / 50 - 1, i counting in NCHW order."""
     return {k: (((torch.arange(int(np.prod(s))) * 37) % 101).float() / 50 - 1).reshape(s) for k, s in shapes.items()}
+
+
+def frames_and_features(work: Path, splits: list[str], write_frames, reuse: bool, threads: int, clock) -> dict[str, dict[str, np.ndarray]]:
+    """Writes the frames (write_frames() -> frames per split) and runs the backbone over them, unless
+    reusing an earlier run's; returns the memory-mapped features per split."""
+    if not reuse:
+        counts = write_frames()
+        print(json.dumps({'frames': counts, 'minutes': round(clock.minutes(), 1)}), flush=True)
+        for split, n in counts.items():
+            backbone_features(work, split, n, threads)
+    return {s: load_features(work, s) for s in splits}
+
+
+def train_head(model: torch.nn.Module, n: int, step_loss, val_score, *, metric: str, epochs: int, batch: int, lr: float,
+               g: torch.Generator, checkpoint: Path, clock) -> tuple[tuple[float, int], list[dict]]:
+    """The loop both heads share: AdamW + one-cycle over shuffled batches of the n training frames
+    (step_loss(sorted indices) -> loss), val_score() after every epoch, the best epoch saved to
+    `checkpoint` and loaded back at the end. With epochs=0 it only loads the checkpoint."""
+    steps = max(1, n // batch)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-3)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=max(1, epochs * steps))
+    best, log = (-1.0, 0), []
+    for epoch in range(epochs):
+        model.train()
+        perm = torch.randperm(n, generator=g)
+        total = 0.0
+        for s in range(steps):
+            # sorted: memory-mapped features are read front to back
+            loss = step_loss(np.sort(perm[s * batch:(s + 1) * batch].numpy()))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss)
+        value = val_score()
+        log.append({'epoch': epoch + 1, 'loss': round(total / steps, 4), metric: value, 'minutes': round(clock.minutes(), 1)})
+        print(json.dumps(log[-1]), flush=True)
+        if value >= best[0]:
+            best = (value, epoch + 1)
+            torch.save(model.state_dict(), checkpoint)
+    if epochs:
+        print(f'best {metric} {best[0]} at epoch {best[1]}', flush=True)
+    model.load_state_dict(torch.load(checkpoint))
+    model.eval()
+    return best, log
+
+
+def export_head(model: torch.nn.Module, feats: dict[str, np.ndarray], path: Path, outputs: list[str]) -> dict[str, tuple[int, ...]]:
+    """ONNX export of a head whose inputs are the FEATURES maps (opset 13, dynamic batch); returns the
+    input shapes (batch 1) for the parity record."""
+    names = list(FEATURES)
+    shapes = {k: (1, *feats[k].shape[1:]) for k in names}
+    torch.onnx.export(model, tuple(torch.zeros(shapes[k]) for k in names), str(path), input_names=names, output_names=outputs,
+                      dynamic_axes={k: {0: 'batch'} for k in names + outputs}, opset_version=13, do_constant_folding=True)
+    return shapes
+
+
+def stamp_head_manifest(out: Path, onnx_path: Path, threshold: float) -> None:
+    """With a model.json in `out`, records the exported file's sha256 and the threshold chosen on val."""
+    manifest = out / 'model.json'
+    if manifest.exists():
+        m = json.loads(manifest.read_text())
+        m['file']['sha256'] = sha256(onnx_path)
+        m['thresholds']['score'] = threshold
+        write_json(manifest, m)

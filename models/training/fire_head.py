@@ -23,9 +23,10 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import fire_smoke
-from backbone_data import FEATURES, INPUT, backbone_features, batch_of, frame_bytes, load_features, parity_features
+from backbone_data import (FEATURES, INPUT, batch_of, export_head, frame_bytes, frames_and_features, parity_features,
+                           stamp_head_manifest, train_head)
 from camera_aug import geometric, photometric
-from common import Stopwatch, data_dir, load_rgb, previous_training, seed_everything, sha256, write_json
+from common import Stopwatch, data_dir, load_rgb, previous_training, seed_everything, write_json
 from detection_metrics import evaluate as score
 from nets import ContextGate, SepConv, conv_bn
 
@@ -125,47 +126,27 @@ def main() -> None:
         by_split = {s: v[:args.limit] for s, v in by_split.items()}
     args.work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
-    if not args.reuse:
-        counts = write_frames(args.work, by_split, root, args.copies, g)
-        print(json.dumps({'frames': counts, 'minutes': round(clock.minutes(), 1)}), flush=True)
-        for split, n in counts.items():
-            backbone_features(args.work, split, n, args.threads)
+    feats = frames_and_features(args.work, list(by_split), lambda: write_frames(args.work, by_split, root, args.copies, g),
+                                args.reuse, args.threads, clock)
     feature_minutes = clock.minutes()
-    feats = {s: load_features(args.work, s) for s in by_split}
     targets = torch.load(args.work / 'train-targets.pt')
+    candidates = [0.3, 0.4, 0.5, 0.6, 0.7]
 
     model = FireHead({k: v.shape[1] for k, v in feats['train'].items()})
-    n = len(feats['train']['s16'])
-    steps = max(1, n // args.batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps)
-    checkpoint = args.work / 'fire-head.pt'
-    best, log = (-1.0, 0), []
-    for epoch in range(0 if args.eval_only else args.epochs):
-        model.train()
-        perm = torch.randperm(n, generator=g)
-        total = 0.0
-        for s in range(steps):
-            idx = np.sort(perm[s * args.batch:(s + 1) * args.batch].numpy())
-            t = {k: v[idx] for k, v in targets.items()}
-            loss = fire_smoke.loss_from_targets(model(**batch_of(feats['train'], idx)), t)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss)
+
+    def step_loss(idx: np.ndarray) -> torch.Tensor:
+        return fire_smoke.loss_from_targets(model(**batch_of(feats['train'], idx)), {k: v[idx] for k, v in targets.items()})
+
+    def val_f1() -> float:
         heat, sizes = predict(model, feats['val'])
-        f1 = max(score(heat, sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in [0.3, 0.4, 0.5, 0.6, 0.7])
-        log.append({'epoch': epoch + 1, 'loss': round(total / steps, 4), 'val_frame_f1': f1, 'minutes': round(clock.minutes(), 1)})
-        print(json.dumps(log[-1]), flush=True)
-        if f1 >= best[0]:
-            best = (f1, epoch + 1)
-            torch.save(model.state_dict(), checkpoint)
-    model.load_state_dict(torch.load(checkpoint))
+        return max(score(heat, sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in candidates)
+
+    best, log = train_head(model, len(feats['train']['s16']), step_loss, val_f1, metric='val_frame_f1',
+                           epochs=0 if args.eval_only else args.epochs, batch=args.batch, lr=args.lr, g=g,
+                           checkpoint=args.work / 'fire-head.pt', clock=clock)
     val_heat, val_sizes = predict(model, feats['val'])
-    candidates = [0.3, 0.4, 0.5, 0.6, 0.7]
-    val_f1 = {t: score(val_heat, val_sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in candidates}
-    threshold = max(candidates, key=lambda t: (val_f1[t], -abs(t - 0.5)))
+    val_f1s = {t: score(val_heat, val_sizes, by_split['val'], t, STRIDE, INPUT)['frame_any']['f1'] for t in candidates}
+    threshold = max(candidates, key=lambda t: (val_f1s[t], -abs(t - 0.5)))
     test_heat, test_sizes = predict(model, feats['test'])
     metrics = {
         'threshold': threshold, 'best_epoch': best[1], 'epochs': args.epochs, 'copies': args.copies, 'train_log': log,
@@ -182,27 +163,18 @@ def main() -> None:
         'sources': {s: sorted({it['source'] for it in v}) for s, v in by_split.items()},
     })
     export = FireHeadExport(model).eval()
-    names = list(FEATURES)
-    shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
     onnx_path = args.out / 'fire-smoke-head.onnx'
-    torch.onnx.export(export, tuple(torch.zeros(shapes[k]) for k in names), str(onnx_path), input_names=names,
-                      output_names=['heatmap', 'sizes'], dynamic_axes={**{k: {0: 'batch'} for k in names}, 'heatmap': {0: 'batch'}, 'sizes': {0: 'batch'}},
-                      opset_version=13, do_constant_folding=True)
+    shapes = export_head(export, feats['test'], onnx_path, ['heatmap', 'sizes'])
     with torch.no_grad():
         heat, sizes = export(**parity_features(shapes))
     # A real test frame end to end: the best score per class, for the runtime test to compare.
     first = torch.from_numpy(test_heat[0]).flatten(1).amax(1)
-    write_json(args.out / 'parity.json', {'features': {k: {'shape': list(shapes[k])} for k in names},
+    write_json(args.out / 'parity.json', {'features': {k: {'shape': list(shapes[k])} for k in shapes},
                                           'heatmap_every_97th': [round(v, 5) for v in heat.flatten()[::97].tolist()],
                                           'sizes_every_97th': [round(v, 3) for v in sizes.flatten()[::97].tolist()],
                                           'image': {'file': 'fire-smoke/cctv-fire8/' + by_split['test'][0]['file'],
                                                     'max_score': [round(float(v), 4) for v in first]}})
-    manifest = args.out / 'model.json'
-    if manifest.exists():
-        m = json.loads(manifest.read_text())
-        m['file']['sha256'] = sha256(onnx_path)
-        m['thresholds']['score'] = threshold
-        write_json(manifest, m)
+    stamp_head_manifest(args.out, onnx_path, threshold)
     write_json(args.out / 'metrics.json', metrics)
     print(json.dumps({'val_frame_f1': metrics['val']['frame_any']['f1'], 'val_mAP50': metrics['val']['mAP50'],
                       'test_frame_f1': metrics['test']['frame_any']['f1'], 'test_mAP50': metrics['test']['mAP50']}), flush=True)

@@ -37,9 +37,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from backbone_data import FEATURES, INPUT, backbone_features, batch_of, frame_bytes, load_features, parity_features
+from backbone_data import (FEATURES, INPUT, batch_of, export_head, frame_bytes, frames_and_features, parity_features,
+                           stamp_head_manifest, train_head)
 from camera_aug import geometric, photometric
-from common import REPO, Stopwatch, data_dir, load_rgb, previous_training, seed_everything, sha256, split_groups, write_json
+from common import REPO, Stopwatch, data_dir, load_rgb, previous_training, seed_everything, split_groups, write_json
 from nets import ContextGate, SepConv, conv_bn
 from water import evaluate, list_items, load_mask, loss_fn
 
@@ -156,46 +157,21 @@ def main() -> None:
     dry_check = [{'file': str(p), 'mask': None} for p in video_frames(hanoi, 0.2, args.work / 'hanoi')] if hanoi.exists() else []
     splits = {'train': by_split['train'] + negatives, 'val': by_split['val'], 'test': by_split['test']} | ({'dry': dry_check} if dry_check else {})
 
-    if not args.reuse:
-        counts = write_frames(args.work, splits, root, args.copies, g, args.negative_copies)
-        print(json.dumps({'frames': counts, 'minutes': round(clock.minutes(), 1)}), flush=True)
-        for split, n in counts.items():
-            backbone_features(args.work, split, n, args.threads)
+    feats = frames_and_features(args.work, list(splits), lambda: write_frames(args.work, splits, root, args.copies, g, args.negative_copies),
+                                args.reuse, args.threads, clock)
     feature_minutes = clock.minutes()
-    feats = {s: load_features(args.work, s) for s in splits}
     targets = torch.load(args.work / 'train-targets.pt')
     assert len(targets) == len(feats['train']['s8']), 'features and targets disagree: rerun without --reuse'
 
     model = WaterHead({k: v.shape[1] for k, v in feats['train'].items()})
-    n = len(feats['train']['s8'])
-    steps = max(1, n // args.batch)
-    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=1e-3)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=args.lr, total_steps=args.epochs * steps)
-    checkpoint = args.work / 'water-head.pt'
-    best, log = (-1.0, 0), []
-    for epoch in range(0 if args.eval_only else args.epochs):
-        model.train()
-        perm = torch.randperm(n, generator=g)
-        total = 0.0
-        for s in range(steps):
-            idx = np.sort(perm[s * args.batch:(s + 1) * args.batch].numpy())
-            lab = targets[idx]
-            loss = loss_fn(model(**batch_of(feats['train'], idx)), lab[:, :1], (lab[:, 1:] > 0.99).float())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            sched.step()
-            total += float(loss)
-        val = evaluate(predict(model, feats['val']), by_split['val'], root, 0.5)
-        log.append({'epoch': epoch + 1, 'loss': round(total / steps, 4), 'val_iou': val['iou'], 'minutes': round(clock.minutes(), 1)})
-        print(json.dumps(log[-1]), flush=True)
-        if val['iou'] >= best[0]:
-            best = (val['iou'], epoch + 1)
-            torch.save(model.state_dict(), checkpoint)
-    if not args.eval_only:
-        print(f'best val IoU {best[0]} at epoch {best[1]}', flush=True)
-    model.load_state_dict(torch.load(checkpoint))
-    model.eval()
+
+    def step_loss(idx: np.ndarray) -> torch.Tensor:
+        lab = targets[idx]
+        return loss_fn(model(**batch_of(feats['train'], idx)), lab[:, :1], (lab[:, 1:] > 0.99).float())
+
+    best, log = train_head(model, len(targets), step_loss, lambda: evaluate(predict(model, feats['val']), by_split['val'], root, 0.5)['iou'],
+                           metric='val_iou', epochs=0 if args.eval_only else args.epochs, batch=args.batch, lr=args.lr, g=g,
+                           checkpoint=args.work / 'water-head.pt', clock=clock)
 
     # The mask threshold is chosen on validation, like the checkpoint: dry negatives make the head
     # cautious, so its best cut is below 0.5.
@@ -222,23 +198,14 @@ def main() -> None:
     if args.eval_only:
         metrics |= previous_training(args.out / 'metrics.json')
     onnx_path = args.out / 'water-head.onnx'
-    names = list(FEATURES)
-    shapes = {k: (1, *feats['test'][k].shape[1:]) for k in names}
-    torch.onnx.export(model, tuple(torch.zeros(shapes[k]) for k in names), str(onnx_path), input_names=names, output_names=['logits'],
-                      dynamic_axes={**{k: {0: 'batch'} for k in names}, 'logits': {0: 'batch'}}, opset_version=13, do_constant_folding=True)
+    shapes = export_head(model, feats['test'], onnx_path, ['logits'])
     # Parity: deterministic feature maps the TypeScript test rebuilds, and a real test photo end to end.
-    parity_feats = parity_features(shapes)
     with torch.no_grad():
-        logits = model(**parity_feats).flatten()
+        logits = model(**parity_features(shapes)).flatten()
     coverage = float((predict(model, {k: v[:1] for k, v in feats['test'].items()})[0] >= threshold).float().mean())
-    manifest = args.out / 'model.json'
-    if manifest.exists():
-        m = json.loads(manifest.read_text())
-        m['file']['sha256'] = sha256(onnx_path)
-        m['thresholds']['score'] = threshold
-        write_json(manifest, m)
+    stamp_head_manifest(args.out, onnx_path, threshold)
     write_json(args.out / 'parity.json', {
-        'features': {k: {'shape': list(shapes[k]), 'values': '((i * 37) % 101) / 50 - 1, i = 0.. in NCHW order'} for k in names},
+        'features': {k: {'shape': list(shapes[k]), 'values': '((i * 37) % 101) / 50 - 1, i = 0.. in NCHW order'} for k in shapes},
         'logits_every_997th': [round(v, 4) for v in logits[::997].tolist()],
         'logits_mean': round(float(logits.mean()), 5),
         'image': {'file': 'flood/water-seg/' + by_split['test'][0]['file'], 'coverage': round(coverage, 4)},
